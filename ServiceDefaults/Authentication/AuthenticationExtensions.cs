@@ -1,0 +1,46 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Relief.ServiceDefaults.Authentication;
+
+public static class AuthenticationExtensions
+{
+    /// <summary>
+    /// Bearer tokens on every endpoint (the fallback policy), so an endpoint someone forgets to protect is
+    /// protected anyway; health endpoints opt out explicitly.
+    /// </summary>
+    public static TBuilder AddReliefAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<TokenValidationSettings>()
+            .BindConfiguration(TokenValidationSettings.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<TokenValidationSettings>>((options, settings) =>
+            {
+                var tokens = settings.Value;
+                // Keep claim names as issued ("role", "county"), not mapped to long WS-* URIs.
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = tokens.Issuer,
+                    ValidAudience = tokens.Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(tokens.SigningKey)),
+                    NameClaimType = ReliefClaims.Subject,
+                    RoleClaimType = ReliefClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.ServiceDefaults.Data;
+
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// The service's own PostgreSQL database: a pooled, traced <c>NpgsqlDataSource</c> with a health check
+    /// (Aspire.Npgsql), migrations from the service's embedded scripts at start-up, and units of work that
+    /// carry the outbox.
+    /// </summary>
+    public static TBuilder AddReliefDatabase<TBuilder>(this TBuilder builder, string connectionName, Assembly migrations)
+        where TBuilder : IHostApplicationBuilder
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.AddNpgsqlDataSource(connectionName);
+
+        // Registered before the bus so the schema exists before the first message is consumed.
+        builder.Services.AddSingleton(new DatabaseMigrator.Scripts(migrations));
+        builder.Services.AddHostedService<DatabaseMigrator>();
+
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<UnitOfWorkFactory>();
+        return builder;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Relief.ServiceDefaults.Http;
+
+/// <summary>
+/// Turns a request the framework could not read into a 400 naming the field, and anything else into a 500
+/// that says nothing about the inside (exception texts can carry personal data and SQL).
+/// </summary>
+public sealed partial class RequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<RequestExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            var (field, reason) = Describe(badRequest);
+            problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+            {
+                Status = badRequest.StatusCode,
+                Title = "The request could not be read.",
+            };
+        }
+        else
+        {
+            // Type only: the message may quote data.
+            LogUnhandled(logger, exception.GetType().FullName);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "An unexpected error occurred.",
+            };
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    /// <summary>The field a bad body refers to, as the client named it (camelCase JSON path without "$.").</summary>
+    public static (string Field, string Reason) Describe(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is JsonException json)
+        {
+            var field = JsonPathToField(json.Path);
+            return (field, field == "body" ? "The body is not valid JSON." : $"The value of '{field}' is not valid.");
+        }
+
+        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ("body", "The body is too large.");
+        }
+
+        // Route and query binding failures name the parameter: 'Failed to bind parameter "Guid caseId" from "x".'
+        var parameter = ParameterName().Match(exception.Message);
+        return parameter.Success
+            ? (parameter.Groups[1].Value, $"The value of '{parameter.Groups[1].Value}' is missing or not valid.")
+            : ("body", "The body is missing or unreadable.");
+    }
+
+    public static string JsonPathToField(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    [GeneratedRegex(@"parameter ""(?:[^""\s]+ )?([A-Za-z0-9_]+)""")]
+    private static partial Regex ParameterName();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while processing a request")]
+    private static partial void LogUnhandled(ILogger logger, string? exceptionType);
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Relief.ServiceDefaults.Data;
+
+namespace Relief.ServiceDefaults.Messaging;
+
+/// <summary>
+/// The transactional outbox: an event is a row written in the same transaction as the change that caused it.
+/// <see cref="OutboxRelay"/> publishes the rows afterwards. MassTransit's own outbox needs EF Core.
+/// </summary>
+public static class Outbox
+{
+    internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    private const string InsertMessage = """
+        insert into outbox_messages (id, message_type, payload, traceparent)
+        values (@Id, @MessageType, @Payload::jsonb, @Traceparent)
+        """;
+
+    internal static Task AddAsync<TEvent>(UnitOfWork unit, TEvent @event, CancellationToken cancellationToken) where TEvent : class =>
+        unit.Connection.ExecuteAsync(new CommandDefinition(InsertMessage, new
+        {
+            // Time-ordered ids keep the table's index append-only and double as the MassTransit MessageId.
+            Id = Guid.CreateVersion7(),
+            MessageType = TypeName(typeof(TEvent)),
+            Payload = JsonSerializer.Serialize(@event, PayloadJson),
+            // The trace the change happened in; the relay publishes under it so the trace goes on.
+            Traceparent = Activity.Current?.Id,
+        }, unit.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Namespace, type and assembly: like MassTransit's message urn, part of the wire format.</summary>
+    public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    public static Type? ResolveType(string typeName) => Type.GetType(typeName, throwOnError: false);
+}

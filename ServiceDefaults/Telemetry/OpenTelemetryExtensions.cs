@@ -1,0 +1,51 @@
+using MassTransit.Logging;
+using MassTransit.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Relief.ServiceDefaults.Telemetry;
+
+public static class OpenTelemetryExtensions
+{
+    /// <summary>
+    /// Traces, metrics and logs over OTLP when the AppHost gives an endpoint. The MassTransit and outbox sources
+    /// are what make one intake one trace: HTTP request → outbox → publish → every consumer in every service.
+    /// </summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(InstrumentationOptions.MeterName)
+                .AddMeter(ReliefTelemetry.SourceName))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddSource(ReliefTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation(aspnet =>
+                    // Health probes every few seconds would drown the traces ops actually look for.
+                    aspnet.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(Extensions.HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(Extensions.AlivenessEndpointPath))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}

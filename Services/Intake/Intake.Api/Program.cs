@@ -1,0 +1,15 @@
+using Relief.Intake;
+using Relief.Intake.Cases;
+using Relief.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddIntakeServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapCaseEndpoints();
+
+app.Run();

@@ -1,0 +1,32 @@
+using Dapper;
+using Relief.Referral.Contracts;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.Telemetry;
+
+namespace Relief.Notification.DutyDesk;
+
+/// <summary>Puts every referral on the receiving station's duty-desk feed, so nobody has to poll for hand-offs.</summary>
+public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<ReferralSentConsumer> logger)
+    : IdempotentConsumer<ReferralSent>(units, logger)
+{
+    protected override string InboxName => "notification.referral-sent";
+
+    private const string InsertNotification = """
+        insert into notifications (id, referral_id, case_id, recipient, channel, message, created_at, trace_id)
+        values (@Id, @ReferralId, @CaseId, @Recipient, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
+        """;
+
+    protected override Task HandleAsync(ReferralSent message, UnitOfWork unit, CancellationToken cancellationToken) =>
+        unit.Connection.ExecuteAsync(new CommandDefinition(InsertNotification, new
+        {
+            Id = Guid.CreateVersion7(),
+            message.ReferralId,
+            message.CaseId,
+            Recipient = message.ReceivingStation,
+            // Ids only: the duty desk opens the case in Relief to see who it is.
+            Message = $"New referral {message.ReferralId} for case {message.CaseId} (county {message.CountyCode}); accept or reject it.",
+            CreatedAt = clock.GetUtcNow(),
+            TraceId = ReliefTelemetry.CurrentTraceId,
+        }, unit.Transaction, cancellationToken: cancellationToken));
+}

@@ -1,0 +1,18 @@
+using Relief.Notification.DutyDesk;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.Notification;
+
+public static class NotificationServices
+{
+    public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddReliefDatabase("notificationdb", typeof(NotificationServices).Assembly);
+        builder.AddReliefMessaging("notification", bus => bus.AddConsumer<ReferralSentConsumer>());
+        return builder;
+    }
+}
+
+/// <summary>Names this assembly for hosts and tests (the top-level Program has no namespace).</summary>
+public sealed class NotificationApi;

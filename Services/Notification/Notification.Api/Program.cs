@@ -1,0 +1,15 @@
+using Relief.Notification;
+using Relief.Notification.DutyDesk;
+using Relief.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNotificationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapNotificationEndpoints();
+
+app.Run();

@@ -1,0 +1,15 @@
+using Relief.Referral;
+using Relief.Referral.Referrals;
+using Relief.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddReferralServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapReferralEndpoints();
+
+app.Run();

@@ -1,0 +1,18 @@
+using Relief.Referral.Referrals;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.Referral;
+
+public static class ReferralServices
+{
+    public static WebApplicationBuilder AddReferralServices(this WebApplicationBuilder builder)
+    {
+        builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
+        builder.AddReliefMessaging("referral", bus => bus.AddConsumer<PersonRecordedConsumer>());
+        return builder;
+    }
+}
+
+/// <summary>Names this assembly for hosts and tests (the top-level Program has no namespace).</summary>
+public sealed class ReferralApi;

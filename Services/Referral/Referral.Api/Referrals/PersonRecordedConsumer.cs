@@ -1,0 +1,50 @@
+using Dapper;
+using Relief.Referral.Contracts;
+using Relief.Registry.Contracts;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.Telemetry;
+
+namespace Relief.Referral.Referrals;
+
+/// <summary>Sends a referral to the county's relief station when the case's need is one the point cannot meet.</summary>
+public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<PersonRecordedConsumer> logger)
+    : IdempotentConsumer<PersonRecorded>(units, logger)
+{
+    protected override string InboxName => "referral.person-recorded";
+
+    private const string InsertReferral = """
+        insert into referrals (id, case_id, person_id, county_code, receiving_station, status, sent_at, trace_id)
+        values (@Id, @CaseId, @PersonId, @CountyCode, @ReceivingStation, 'sent', @SentAt, @TraceId)
+        """;
+
+    protected override async Task HandleAsync(PersonRecorded message, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        if (!ReferralPolicy.RequiresReferral(message.Need))
+        {
+            return;
+        }
+
+        var sent = new ReferralSent
+        {
+            ReferralId = Guid.CreateVersion7(),
+            CaseId = message.CaseId,
+            PersonId = message.PersonId,
+            CountyCode = message.CountyCode,
+            ReceivingStation = ReferralPolicy.ReceivingStationFor(message.CountyCode),
+            SentAt = clock.GetUtcNow(),
+        };
+
+        await unit.Connection.ExecuteAsync(new CommandDefinition(InsertReferral, new
+        {
+            Id = sent.ReferralId,
+            sent.CaseId,
+            sent.PersonId,
+            sent.CountyCode,
+            sent.ReceivingStation,
+            sent.SentAt,
+            TraceId = ReliefTelemetry.CurrentTraceId,
+        }, unit.Transaction, cancellationToken: cancellationToken));
+        await unit.PublishAsync(sent, cancellationToken);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Relief.Referral.Contracts;
+
+/// <summary>A referral (转介) was sent to a relief station, which must now accept or reject it.</summary>
+public sealed record ReferralSent
+{
+    public required Guid ReferralId { get; init; }
+    public required Guid CaseId { get; init; }
+    public required Guid PersonId { get; init; }
+    public required string CountyCode { get; init; }
+    /// <summary>The receiving relief station (救助管理站).</summary>
+    public required string ReceivingStation { get; init; }
+    public required DateTimeOffset SentAt { get; init; }
+}

@@ -1,0 +1,18 @@
+using Relief.Registry.Persons;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.Registry;
+
+public static class RegistryServices
+{
+    public static WebApplicationBuilder AddRegistryServices(this WebApplicationBuilder builder)
+    {
+        builder.AddReliefDatabase("registrydb", typeof(RegistryServices).Assembly);
+        builder.AddReliefMessaging("registry", bus => bus.AddConsumer<CaseRegisteredConsumer>());
+        return builder;
+    }
+}
+
+/// <summary>Names this assembly for hosts and tests (the top-level Program has no namespace).</summary>
+public sealed class RegistryApi;
