@@ -60,6 +60,11 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
             return ("body", "The body is too large.");
         }
 
+        if (exception.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
+        {
+            return ("body", "A request body is required.");
+        }
+
         // Route and query binding failures name the parameter: 'Failed to bind parameter "Guid caseId" from "x".'
         var parameter = ParameterName().Match(exception.Message);
         return parameter.Success

@@ -19,7 +19,9 @@ public sealed class ValidationFilter<TRequest>(IValidator<TRequest> validator) :
         var result = await validator.ValidateAsync(request, context.HttpContext.RequestAborted);
         if (!result.IsValid)
         {
-            return TypedResults.ValidationProblem(result.ToDictionary());
+            return TypedResults.ValidationProblem(result.Errors
+                .GroupBy(error => ValidationFilterExtensions.JsonFieldName(error.PropertyName))
+                .ToDictionary(field => field.Key, field => field.Select(error => error.ErrorMessage).ToArray()));
         }
 
         return await next(context);
@@ -28,6 +30,10 @@ public sealed class ValidationFilter<TRequest>(IValidator<TRequest> validator) :
 
 public static class ValidationFilterExtensions
 {
+    /// <summary>A property path as the client wrote it in JSON: "Relatives[0].Phone" → "relatives[0].phone".</summary>
+    public static string JsonFieldName(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
+
     public static RouteHandlerBuilder Validate<TRequest>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<TRequest>>().ProducesValidationProblem();
 }

@@ -24,7 +24,7 @@ public static class MessagingExtensions
 
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            bus.SetEndpointNameFormatter(EndpointNames(serviceName));
             consumers?.Invoke(bus);
 
             // Transient faults (a deadlock, a restart of the database) are retried in place; a message that
@@ -42,4 +42,8 @@ public static class MessagingExtensions
         });
         return builder;
     }
+
+    /// <summary>Queues are named for the service and consumer: "registry-case-registered" (and its _error queue).</summary>
+    public static IEndpointNameFormatter EndpointNames(string serviceName) =>
+        new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false);
 }

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Relief.Testing;
+
+namespace Relief.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One Relief service running in the test process against the real PostgreSQL (a database of the test's own)
+/// and the real RabbitMQ (a virtual host of the test's own), configured the way the AppHost configures it.
+/// </summary>
+public sealed class ServiceHost<TEntryPoint>(string connectionName, string database, Uri messaging) : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    public string Database { get; } = database;
+    public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting($"ConnectionStrings:{connectionName}", DatabaseConnectionString);
+        builder.UseSetting("ConnectionStrings:messaging", messaging.ToString());
+        builder.UseSetting("Authentication:SigningKey", TestTokens.SigningKey);
+        builder.UseSetting("Authentication:Issuer", TestTokens.Issuer);
+        builder.UseSetting("Authentication:Audience", TestTokens.Audience);
+        // Short waits so an outage test sees recovery in seconds, not the production defaults.
+        builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
+        builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
+        builder.UseSetting("Outbox:MaxBackoff", "00:00:01");
+    }
+
+    /// <summary>Waits for /health: the database migrated and the bus connected, its queues bound.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var client = CreateClient();
+        await TestDatabase.EventuallyAsync(async () => (await client.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode,
+            $"{typeof(TEntryPoint).Name} reports healthy", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>An HTTP client carrying a bearer token for the given user (point staff by default).</summary>
+    public HttpClient CreateAuthorizedClient(string? token = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token ?? TestTokens.Mint());
+        return client;
+    }
+}

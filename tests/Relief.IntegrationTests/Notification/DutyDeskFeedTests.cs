@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Relief.IntegrationTests.Infrastructure;
+using Relief.Referral.Contracts;
+
+namespace Relief.IntegrationTests.Notification;
+
+public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixture<NotificationFixture>
+{
+    private static ReferralSent AReferral() => new()
+    {
+        ReferralId = Guid.NewGuid(),
+        CaseId = Guid.NewGuid(),
+        PersonId = Guid.NewGuid(),
+        CountyCode = "140830",
+        ReceivingStation = "relief-station-140830",
+        SentAt = DateTimeOffset.UtcNow,
+    };
+
+    private async Task<JsonElement> NotificationsOfAsync(Guid caseId)
+    {
+        using var client = fixture.Service.CreateAuthorizedClient();
+        return await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/notifications?caseId={caseId}", UriKind.Relative));
+    }
+
+    [Fact]
+    public async Task A_sent_referral_appears_on_the_receiving_stations_duty_desk_feed()
+    {
+        var referral = AReferral();
+
+        await fixture.Probe.PublishAsync(referral, Guid.NewGuid());
+
+        await TestDatabase.EventuallyAsync(async () => (await NotificationsOfAsync(referral.CaseId)).GetArrayLength() == 1,
+            "the notification is recorded");
+        var notification = (await NotificationsOfAsync(referral.CaseId))[0];
+        Assert.Equal("relief-station-140830", notification.GetProperty("recipient").GetString());
+        Assert.Equal("duty_desk_feed", notification.GetProperty("channel").GetString());
+        Assert.Contains(referral.ReferralId.ToString(), notification.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_referral_delivered_twice_notifies_once()
+    {
+        var referral = AReferral();
+        var messageId = Guid.NewGuid();
+
+        await Task.WhenAll(fixture.Probe.PublishAsync(referral, messageId), fixture.Probe.PublishAsync(referral, messageId));
+        await TestDatabase.EventuallyAsync(async () => (await NotificationsOfAsync(referral.CaseId)).GetArrayLength() >= 1,
+            "the notification is recorded");
+        await fixture.Probe.PublishAsync(referral, messageId);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(1, (await NotificationsOfAsync(referral.CaseId)).GetArrayLength());
+    }
+}

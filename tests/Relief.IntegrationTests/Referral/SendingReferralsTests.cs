@@ -1,0 +1,87 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Relief.Intake.Contracts;
+using Relief.IntegrationTests.Infrastructure;
+using Relief.Referral.Contracts;
+using Relief.Referral.Referrals;
+using Relief.Registry.Contracts;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.IntegrationTests.Referral;
+
+public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixture<ReferralFixture>
+{
+    private string Db => fixture.Service.DatabaseConnectionString;
+
+    private static PersonRecorded APerson(ReliefNeed need, string countyCode = "140881") => new()
+    {
+        PersonId = Guid.NewGuid(),
+        CaseId = Guid.NewGuid(),
+        CountyCode = countyCode,
+        ServicePointCode = "YJ-HSR-001",
+        Need = need,
+        RecordedAt = DateTimeOffset.UtcNow,
+    };
+
+    [Fact]
+    public async Task A_person_needing_the_relief_station_is_referred_to_their_countys_station()
+    {
+        var person = APerson(ReliefNeed.Referral);
+
+        await fixture.Probe.PublishAsync(person, Guid.NewGuid());
+
+        var sent = await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        Assert.Equal("relief-station-140881", sent.Message.ReceivingStation);
+        Assert.Equal(person.PersonId, sent.Message.PersonId);
+
+        using var client = fixture.Service.CreateAuthorizedClient();
+        var referrals = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={person.CaseId}", UriKind.Relative));
+        var referral = Assert.Single(referrals.EnumerateArray());
+        Assert.Equal("sent", referral.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_person_given_food_at_the_point_is_not_referred()
+    {
+        var fed = APerson(ReliefNeed.Food);
+        var referred = APerson(ReliefNeed.Emergency);
+
+        await fixture.Probe.PublishAsync(fed, Guid.NewGuid());
+        await fixture.Probe.PublishAsync(referred, Guid.NewGuid());
+        await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == referred.CaseId);
+        await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(Db,
+            "select count(*) from inbox_messages") >= 2, "both messages are handled");
+
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { fed.CaseId }));
+        Assert.Empty(fixture.Probe.Received<ReferralSent>(m => m.CaseId == fed.CaseId));
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_sends_one_referral()
+    {
+        var person = APerson(ReliefNeed.Referral);
+        var messageId = Guid.NewGuid();
+
+        await Task.WhenAll(fixture.Probe.PublishAsync(person, messageId), fixture.Probe.PublishAsync(person, messageId));
+        await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
+        Assert.Single(fixture.Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_failing_is_retried_then_moved_to_the_error_queue_with_no_effect()
+    {
+        // A county code longer than GB/T 2260's six digits does not fit the column: every attempt fails.
+        var person = APerson(ReliefNeed.Referral, countyCode: "14088100");
+        var errorQueue = MessagingExtensions.EndpointNames("referral").Consumer<PersonRecordedConsumer>() + "_error";
+
+        await fixture.Probe.PublishAsync(person, Guid.NewGuid());
+
+        await TestDatabase.EventuallyAsync(async () => await fixture.VirtualHost.CountMessagesAsync(errorQueue) == 1,
+            $"the message is in {errorQueue}", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from outbox_messages where payload->>'caseId' = @CaseId", new { CaseId = person.CaseId.ToString() }));
+    }
+}
