@@ -20,7 +20,7 @@ public static class DatabaseExtensions
         builder.AddNpgsqlDataSource(connectionName);
 
         // Registered before the bus so the schema exists before the first message is consumed.
-        builder.Services.AddSingleton(new DatabaseMigrator.Scripts(migrations));
+        builder.Services.AddSingleton(new DatabaseMigrator.Scripts(migrations, connectionName));
         builder.Services.AddHostedService<DatabaseMigrator>();
 
         builder.Services.AddSingleton<OutboxSignal>();

@@ -2,6 +2,7 @@ using System.Reflection;
 using DbUp;
 using DbUp.Engine;
 using DbUp.Engine.Output;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -13,17 +14,21 @@ namespace Relief.ServiceDefaults.Data;
 /// scripts (the shared outbox/inbox scripts first), under an advisory lock so two instances starting at once
 /// take turns instead of racing.
 /// </summary>
-public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseMigrator.Scripts scripts, ILogger<DatabaseMigrator> logger)
+public sealed partial class DatabaseMigrator(
+    NpgsqlDataSource dataSource, IConfiguration configuration, DatabaseMigrator.Scripts scripts, ILogger<DatabaseMigrator> logger)
     : IHostedService
 {
-    public sealed record Scripts(Assembly Assembly);
+    /// <summary>The service's migration scripts and the name of its connection string.</summary>
+    public sealed record Scripts(Assembly Assembly, string ConnectionName);
 
     // Any fixed number will do; it only has to be the same for every instance of every service.
     private const long MigrationLockKey = 0x52454c494546; // "RELIEF"
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var connectionString = dataSource.ConnectionString;
+        // The data source's own string has the password stripped; creating the database needs it.
+        var connectionString = configuration.GetConnectionString(scripts.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{scripts.ConnectionName} is not configured.");
         await EnsureDatabaseAsync(connectionString, cancellationToken);
 
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
