@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Relief.ServiceDefaults.Messaging;
 
@@ -20,6 +21,7 @@ public static class MessagingExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} (an amqp:// URI) is not configured.");
 
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration("Messaging");
         builder.Services.AddHostedService<OutboxRelay>();
 
         builder.Services.AddMassTransit(bus =>
@@ -29,8 +31,11 @@ public static class MessagingExtensions
 
             // Transient faults (a deadlock, a restart of the database) are retried in place; a message that
             // still fails goes to the queue's _error queue, never acknowledged and dropped.
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
-                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000)));
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var intervals = context.GetRequiredService<IOptions<MessagingOptions>>().Value.RetryIntervalsInMilliseconds();
+                endpoint.UseMessageRetry(retry => retry.Intervals(intervals));
+            });
 
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -46,4 +51,14 @@ public static class MessagingExtensions
     /// <summary>Queues are named for the service and consumer: "registry-case-registered" (and its _error queue).</summary>
     public static IEndpointNameFormatter EndpointNames(string serviceName) =>
         new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false);
+}
+
+public sealed class MessagingOptions
+{
+    /// <summary>Delays between attempts of a failing message, in milliseconds, comma-separated.</summary>
+    public string RetryIntervals { get; set; } = "100,500,1000,2000,5000";
+
+    public int[] RetryIntervalsInMilliseconds() =>
+        RetryIntervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(interval => int.Parse(interval, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }

@@ -26,6 +26,7 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
         builder.UseSetting("Outbox:MaxBackoff", "00:00:01");
+        builder.UseSetting("Messaging:RetryIntervals", "50,100,200");
     }
 
     /// <summary>Waits for /health: the database migrated and the bus connected, its queues bound.</summary>

@@ -39,21 +39,34 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return new TestVirtualHost(name, http);
     }
 
-    /// <summary>How many messages wait in a queue (the _error queues, mostly).</summary>
-    public async Task<uint> CountMessagesAsync(string queue)
+    /// <summary>
+    /// How many messages in a queue mention <paramref name="fragment"/> (a case id, say). Reads without
+    /// acknowledging: closing the channel puts every message back.
+    /// </summary>
+    public async Task<int> CountMessagesMentioningAsync(string queue, string fragment)
     {
         var factory = new ConnectionFactory { Uri = AmqpUri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            var declared = await channel.QueueDeclarePassiveAsync(queue);
-            return declared.MessageCount;
+            await channel.QueueDeclarePassiveAsync(queue);
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
-            return 0; // the queue does not exist (yet): nothing in it
+            return 0;
         }
+
+        var count = 0;
+        while (await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+        {
+            if (Encoding.UTF8.GetString(message.Body.Span).Contains(fragment, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     public async ValueTask DisposeAsync()

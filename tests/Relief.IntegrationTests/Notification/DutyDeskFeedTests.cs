@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Relief.IntegrationTests.Infrastructure;
+using Relief.Notification.DutyDesk;
 using Relief.Referral.Contracts;
 
 namespace Relief.IntegrationTests.Notification;
@@ -49,6 +50,9 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
             "the notification is recorded");
         await fixture.Probe.PublishAsync(referral, messageId);
         await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Handled as a duplicate, not failed into the error queue by a unique key.
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<ReferralSentConsumer>("notification"), referral.CaseId.ToString()));
 
         Assert.Equal(1, (await NotificationsOfAsync(referral.CaseId)).GetArrayLength());
     }

@@ -66,6 +66,9 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
+        // Handled as a duplicate, not failed into the error queue by a unique key.
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<PersonRecordedConsumer>("referral"), person.CaseId.ToString()));
+
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
         Assert.Single(fixture.Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
     }
@@ -75,11 +78,11 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
     {
         // A county code longer than GB/T 2260's six digits does not fit the column: every attempt fails.
         var person = APerson(ReliefNeed.Referral, countyCode: "14088100");
-        var errorQueue = MessagingExtensions.EndpointNames("referral").Consumer<PersonRecordedConsumer>() + "_error";
+        var errorQueue = ErrorQueues.Of<PersonRecordedConsumer>("referral");
 
         await fixture.Probe.PublishAsync(person, Guid.NewGuid());
 
-        await TestDatabase.EventuallyAsync(async () => await fixture.VirtualHost.CountMessagesAsync(errorQueue) == 1,
+        await TestDatabase.EventuallyAsync(async () => await fixture.VirtualHost.CountMessagesMentioningAsync(errorQueue, person.CaseId.ToString()) == 1,
             $"the message is in {errorQueue}", TimeSpan.FromSeconds(60));
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from outbox_messages where payload->>'caseId' = @CaseId", new { CaseId = person.CaseId.ToString() }));

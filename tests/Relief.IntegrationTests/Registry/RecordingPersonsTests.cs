@@ -4,6 +4,7 @@ using System.Text.Json;
 using Relief.Intake.Contracts;
 using Relief.IntegrationTests.Infrastructure;
 using Relief.Registry.Contracts;
+using Relief.Registry.Persons;
 
 namespace Relief.IntegrationTests.Registry;
 
@@ -52,6 +53,9 @@ public sealed class RecordingPersonsTests(RegistryFixture fixture) : IClassFixtu
         await fixture.Probe.PublishAsync(registered, messageId);
         // Give the redeliveries every chance to have a second effect before counting.
         await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Handled as a duplicate, not failed into the error queue by a unique key.
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("registry"), registered.CaseId.ToString()));
 
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from persons where first_case_id = @CaseId", new { registered.CaseId }));
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from outbox_messages where payload->>'caseId' = @CaseId", new { CaseId = registered.CaseId.ToString() }));
