@@ -8,8 +8,15 @@ var infrastructure = builder.AddReliefInfrastructure();
 // Development issuer's key: services validate tokens with it (tests mint tokens with it).
 var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 
+// Keys sealing identity documents at rest (rotate by adding a key and making it active; old ones stay readable).
+var personalDataKey = builder.AddParameter("personal-data-key-1", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+var personalDataLookupKey = builder.AddParameter("personal-data-lookup-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+
 builder.AddProject<Projects.Intake_Api>("intake")
     .WithReliefInfrastructure(infrastructure, "intakedb")
+    .WithEnvironment("PersonalData__ActiveKeyId", "k1")
+    .WithEnvironment("PersonalData__Keys__k1", personalDataKey)
+    .WithEnvironment("PersonalData__LookupKey", personalDataLookupKey)
     .WithTokenValidation(signingKey)
     .WithAddressPrinted();
 

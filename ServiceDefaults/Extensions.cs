@@ -36,6 +36,7 @@ public static class Extensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddReliefProblemDetails();
         builder.AddReliefAuthentication();
+        builder.AddReliefRequestProtection();
         return builder;
     }
 
@@ -44,6 +45,8 @@ public static class Extensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        // After authentication, so limits are per user; before authorization, so refusals count too.
+        app.UseReliefRequestProtection();
         app.UseAuthorization();
 
         // Health is open to the orchestrator and load balancers; it reports status only, never data.

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Dapper;
+using Microsoft.AspNetCore.Authorization;
+using Relief.ServiceDefaults.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Relief.ServiceDefaults.Messaging;
@@ -25,6 +27,10 @@ public static class DatabaseExtensions
 
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<UnitOfWorkFactory>();
+
+        // Refusals and reads of unmasked data are written to the service's own append-only audit log.
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAuditing>();
         return builder;
     }
 }

@@ -28,10 +28,11 @@ public sealed class ReliefStack : IAsyncLifetime
         }
     }
 
-    public HttpClient CreateClient(string service)
+    /// <summary>A client of the service acting as the given user (point staff of YH-CC-001 by default).</summary>
+    public HttpClient CreateClient(string service, string? token = null)
     {
         var client = App.CreateHttpClient(service);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint());
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token ?? TestUsers.PointStaff());
         return client;
     }
 

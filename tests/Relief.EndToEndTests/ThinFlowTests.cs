@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting.Testing;
+using Relief.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -18,7 +19,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
 
         var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
         {
-            servicePointCode = "YH-HSR-001",
+            servicePointCode = TestUsers.YanhuPoint,
             countyCode = "140802",
             channel = "WalkIn",
             sex = "Male",
@@ -62,10 +63,28 @@ public sealed class ThinFlowTests(ReliefStack stack)
         }
     }
 
+    /// <summary>The first record the city administrator sees there, or null while there is none (404).</summary>
+    [Fact]
+    public async Task A_request_body_over_the_limit_is_refused_with_413_before_it_is_read()
+    {
+        using var intake = stack.CreateClient("intake");
+        var oversized = new string('x', 200 * 1024);
+
+        var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new { circumstances = oversized });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
     private async Task<JsonElement?> FirstAsync(string service, string path)
     {
-        using var client = stack.CreateClient(service);
-        var items = await client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative));
+        using var client = stack.CreateClient(service, TestUsers.CityAdministrator());
+        var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        var items = await response.Content.ReadFromJsonAsync<JsonElement>();
         return items.GetArrayLength() > 0 ? items[0] : null;
     }
 

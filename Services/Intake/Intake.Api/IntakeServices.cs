@@ -1,4 +1,8 @@
 using FluentValidation;
+using Relief.Intake.Cases;
+using Relief.Intake.Referrals;
+using Relief.Intake.Retention;
+using Relief.ServiceDefaults.PersonalData;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 
@@ -9,8 +13,14 @@ public static class IntakeServices
     public static WebApplicationBuilder AddIntakeServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("intakedb", typeof(IntakeServices).Assembly);
-        builder.AddReliefMessaging("intake");
+        builder.AddReliefPersonalData();
+        builder.AddReliefMessaging("intake", bus => bus.AddConsumer<ReferralSentConsumer>());
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
+        builder.Services.AddSingleton<CaseRegistration>();
+
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
+        builder.Services.AddSingleton<CaseRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CaseRetention>());
         return builder;
     }
 }

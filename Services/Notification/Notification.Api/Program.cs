@@ -1,6 +1,7 @@
 using Relief.Notification;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults;
+using Relief.ServiceDefaults.Audit;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,5 +12,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
+app.MapAuditEndpoints();
 
 app.Run();

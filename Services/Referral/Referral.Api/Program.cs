@@ -1,6 +1,7 @@
 using Relief.Referral;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults;
+using Relief.ServiceDefaults.Audit;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,5 +12,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapReferralEndpoints();
+app.MapAuditEndpoints();
 
 app.Run();

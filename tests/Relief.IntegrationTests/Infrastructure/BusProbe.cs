@@ -35,8 +35,13 @@ public sealed class BusProbe : IAsyncDisposable
         return probe;
     }
 
+    /// <summary>Every message body as it crossed the broker, headers included.</summary>
+    public ConcurrentQueue<string> RawMessages { get; } = new();
+
     private Task Record(ConsumeContext context)
     {
+        RawMessages.Enqueue(System.Text.Encoding.UTF8.GetString(context.ReceiveContext.Body.GetBytes()) + " " +
+            string.Join("; ", context.ReceiveContext.TransportHeaders.GetAll().Select(h => $"{h.Key}={h.Value}")));
         // The consume activity continues the publisher's trace (MassTransit carries it in a header).
         traceIds[context] = System.Diagnostics.Activity.Current?.TraceId.ToHexString();
         received.Enqueue(context);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Relief.Testing;
 
 namespace Relief.IntegrationTests.Infrastructure;
@@ -8,9 +9,12 @@ namespace Relief.IntegrationTests.Infrastructure;
 /// One Relief service running in the test process against the real PostgreSQL (a database of the test's own)
 /// and the real RabbitMQ (a virtual host of the test's own), configured the way the AppHost configures it.
 /// </summary>
-public sealed class ServiceHost<TEntryPoint>(string connectionName, string database, Uri messaging) : WebApplicationFactory<TEntryPoint>
+public sealed class ServiceHost<TEntryPoint>(string connectionName, string database, Uri messaging,
+    IReadOnlyDictionary<string, string>? overrides = null, ILoggerProvider? logCapture = null) : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
+    private readonly IReadOnlyDictionary<string, string> settings = overrides ?? new Dictionary<string, string>();
+
     public string Database { get; } = database;
     public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
 
@@ -27,6 +31,19 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
         builder.UseSetting("Outbox:MaxBackoff", "00:00:01");
         builder.UseSetting("Messaging:RetryIntervals", "50,100,200");
+        builder.UseSetting("PersonalData:ActiveKeyId", "k2");
+        builder.UseSetting("PersonalData:Keys:k1", "an-older-test-key-that-still-opens-old-rows");
+        builder.UseSetting("PersonalData:Keys:k2", "the-active-test-key-for-identity-documents");
+        builder.UseSetting("PersonalData:LookupKey", "the-test-lookup-key-for-identity-documents");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (logCapture is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logCapture).SetMinimumLevel(LogLevel.Debug));
+        }
     }
 
     /// <summary>Waits for /health: the database migrated and the bus connected, its queues bound.</summary>

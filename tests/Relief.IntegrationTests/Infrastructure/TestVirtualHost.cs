@@ -69,6 +69,29 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return count;
     }
 
+    /// <summary>The bodies and headers of every message waiting in any _error queue of this virtual host.</summary>
+    public async Task<IReadOnlyList<string>> ReadErrorQueuesAsync()
+    {
+        var queues = await management.GetFromJsonAsync<List<QueueInfo>>($"/api/queues/{Name}") ?? [];
+        var factory = new ConnectionFactory { Uri = AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var messages = new List<string>();
+        foreach (var queue in queues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)))
+        {
+            while (await channel.BasicGetAsync(queue.Name, autoAck: false) is { } message)
+            {
+                var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
+                messages.Add(Encoding.UTF8.GetString(message.Body.Span) + " " + string.Join("; ", headers.Select(h =>
+                    $"{h.Key}={(h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : h.Value)}")));
+            }
+        }
+
+        return messages;
+    }
+
+    private sealed record QueueInfo(string Name);
+
     public async ValueTask DisposeAsync()
     {
         using (management)

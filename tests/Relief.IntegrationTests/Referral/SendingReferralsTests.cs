@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Relief.Intake.Contracts;
 using Relief.IntegrationTests.Infrastructure;
+using Relief.Testing;
 using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
 using Relief.Registry.Contracts;
@@ -34,7 +35,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         Assert.Equal("relief-station-140881", sent.Message.ReceivingStation);
         Assert.Equal(person.PersonId, sent.Message.PersonId);
 
-        using var client = fixture.Service.CreateAuthorizedClient();
+        using var client = fixture.Service.CreateAuthorizedClient(TestUsers.CityAdministrator());
         var referrals = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={person.CaseId}", UriKind.Relative));
         var referral = Assert.Single(referrals.EnumerateArray());
         Assert.Equal("sent", referral.GetProperty("status").GetString());

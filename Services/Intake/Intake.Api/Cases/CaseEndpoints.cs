@@ -1,95 +1,137 @@
-using System.Security.Claims;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Relief.Intake.Contracts;
-using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Audit;
+using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Http;
-using Relief.ServiceDefaults.Telemetry;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Intake.Cases;
 
 public static class CaseEndpoints
 {
+    /// <summary>Who may register cases (each within their own scope, see <see cref="RegistrationScope"/>).</summary>
+    public static readonly string[] Registrars =
+        [ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
+
+    /// <summary>Who may read cases (each only the cases of their scope).</summary>
+    public static readonly string[] Readers =
+        [ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
+
+    /// <summary>Who may read an identity document in full, with a stated purpose (PIPL art. 28).</summary>
+    public static readonly string[] IdentityReaders =
+        [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
+
+    /// <summary>The rows of <c>cases</c> a user may see.</summary>
+    public static readonly string Scope = DataScope.Predicate(new ScopeColumns(
+        County: "county_code", ServicePoint: "service_point_code", ReceivingStation: "referred_to_station", Channel: "channel"));
+
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
-        cases.MapPost("/", RegisterCase).Validate<RegisterCaseRequest>();
-        cases.MapGet("/{id:guid}", GetCase);
+        cases.MapPost("/", RegisterCase).Validate<RegisterCaseRequest>()
+            .RequireAuthorization(policy => policy.RequireRole(Registrars));
+        cases.MapGet("/{id:guid}", GetCase)
+            .RequireAuthorization(policy => policy.RequireRole(Readers));
+        cases.MapGet("/{id:guid}/id-number", RevealIdNumber)
+            .RequireAuthorization(policy => policy.RequireRole(IdentityReaders));
         return app;
     }
 
-    private const string InsertCase = """
-        insert into cases (id, county_code, service_point_code, channel, person_name, sex, estimated_age,
-                           need, circumstances, registered_by, registered_at, trace_id)
-        values (@Id, @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge,
-                @Need, @Circumstances, @RegisteredBy, @RegisteredAt, @TraceId)
-        """;
-
-    /// <summary>Saves the case and its <see cref="CaseRegistered"/> event in one transaction.</summary>
-    public static async Task<Created<RegisteredCase>> RegisterCase(
-        RegisterCaseRequest request, ClaimsPrincipal user, UnitOfWorkFactory units, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<Results<Created<RegisteredCase>, ProblemHttpResult>> RegisterCase(
+        RegisterCaseRequest request, HttpContext http, CaseRegistration registration, AuditLog audit, CancellationToken cancellationToken)
     {
-        var registered = new CaseRegistered
+        var user = ReliefUser.From(http.User);
+        if (RegistrationScope.Refusal(user, request) is { } refusal)
         {
-            CaseId = Guid.CreateVersion7(),
-            CountyCode = request.CountyCode!,
-            ServicePointCode = request.ServicePointCode!,
-            Channel = request.Channel!.Value,
-            Sex = request.Sex ?? Sex.Unknown,
-            EstimatedAge = request.EstimatedAge,
-            Need = request.Need!.Value,
-            RegisteredAt = clock.GetUtcNow(),
-        };
-        var traceId = ReliefTelemetry.CurrentTraceId;
+            await audit.RecordAsync(user, new AuditEntry("register_case", AuditEntry.Refused), cancellationToken);
+            return TypedResults.Problem(refusal, statusCode: StatusCodes.Status403Forbidden, title: "Outside your scope");
+        }
 
-        await using var unit = await units.BeginAsync(cancellationToken);
-        await unit.Connection.ExecuteAsync(new CommandDefinition(InsertCase, new
-        {
-            Id = registered.CaseId,
-            registered.CountyCode,
-            registered.ServicePointCode,
-            Channel = registered.Channel.ToString(),
-            PersonName = string.IsNullOrWhiteSpace(request.PersonName) ? null : request.PersonName.Trim(),
-            Sex = registered.Sex.ToString(),
-            registered.EstimatedAge,
-            Need = registered.Need.ToString(),
-            request.Circumstances,
-            RegisteredBy = user.Identity?.Name ?? "unknown",
-            registered.RegisteredAt,
-            TraceId = traceId,
-        }, unit.Transaction, cancellationToken: cancellationToken));
-        await unit.PublishAsync(registered, cancellationToken);
-        await unit.CommitAsync(cancellationToken);
-
-        return TypedResults.Created($"/api/cases/{registered.CaseId}",
-            new RegisteredCase(registered.CaseId, registered.RegisteredAt, traceId));
+        var registered = await registration.RegisterAsync(request, user, cancellationToken);
+        return TypedResults.Created($"/api/cases/{registered.Id}", registered);
     }
 
-    private const string SelectCase = """
+    private static readonly string SelectCase = $"""
         select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-               registered_at, trace_id
-        from cases where id = @Id
+               id_number_masked, referred_to_station, registered_at, closed_at, anonymised_at, trace_id
+        from cases where id = @Id and {Scope}
         """;
 
-    public static async Task<Results<Ok<CaseSummary>, NotFound>> GetCase(Guid id, NpgsqlDataSource db, CancellationToken cancellationToken)
+    /// <summary>A case in the reader's scope; another's is "not found", as if it did not exist.</summary>
+    public static async Task<Results<Ok<CaseSummary>, NotFound>> GetCase(
+        Guid id, HttpContext http, NpgsqlDataSource db, AuditLog audit, CancellationToken cancellationToken)
     {
+        var user = ReliefUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition(SelectCase, new { Id = id }, cancellationToken: cancellationToken));
-        return row is null ? TypedResults.NotFound() : TypedResults.Ok(row.ToSummary());
+        var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition(
+            SelectCase, DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            await audit.RecordAsync(user, new AuditEntry("read_case", AuditEntry.Refused, id.ToString()), cancellationToken);
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Ok(row.ToSummary(user));
     }
+
+    private static readonly string SelectSealedIdNumber = $"""
+        select id_number_key_id, id_number_sealed from cases
+        where id = @Id and id_number_sealed is not null and {Scope}
+        """;
+
+    /// <summary>
+    /// The full identity document number, for a stated purpose; every read is in the audit log. Not in scope, or
+    /// no number on record: 404.
+    /// </summary>
+    public static async Task<Results<Ok<RevealedIdNumber>, NotFound, ValidationProblem>> RevealIdNumber(
+        Guid id, string? purpose, HttpContext http, NpgsqlDataSource db, PersonalDataProtector protector, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(purpose) || purpose.Trim().Length is < 4 or > 200)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["purpose"] = ["State why you need the full number (4 to 200 characters); it is written to the audit log."],
+            });
+        }
+
+        var user = ReliefUser.From(http.User);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var sealedNumber = await connection.QuerySingleOrDefaultAsync<SealedIdNumber>(new CommandDefinition(
+            SelectSealedIdNumber, DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
+        if (sealedNumber is null)
+        {
+            await AuditLog.RecordAsync(connection, null, user, new AuditEntry("reveal_id_number", AuditEntry.Refused, id.ToString(), purpose.Trim()), cancellationToken);
+            return TypedResults.NotFound();
+        }
+
+        // The read is recorded before the value leaves: no audit entry, no number.
+        await AuditLog.RecordAsync(connection, null, user, new AuditEntry("reveal_id_number", AuditEntry.Succeeded, id.ToString(), purpose.Trim()), cancellationToken);
+        return TypedResults.Ok(new RevealedIdNumber(id, protector.Open(new SealedValue(sealedNumber.IdNumberKeyId, sealedNumber.IdNumberSealed), id)));
+    }
+
+    private sealed record SealedIdNumber(string IdNumberKeyId, byte[] IdNumberSealed);
 
     private sealed record CaseRow(Guid Id, string CountyCode, string ServicePointCode, string Channel, string? PersonName,
-        string Sex, short? EstimatedAge, string Need, DateTime RegisteredAt, string? TraceId)
+        string Sex, short? EstimatedAge, string Need, string? IdNumberMasked, string? ReferredToStation,
+        DateTime RegisteredAt, DateTime? ClosedAt, DateTime? AnonymisedAt, string? TraceId)
     {
-        public CaseSummary ToSummary() => new(Id, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
+        public CaseSummary ToSummary(ReliefUser reader) => new(Id, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
             PersonNameMask.Mask(PersonName), Enum.Parse<Sex>(Sex), EstimatedAge, Enum.Parse<ReliefNeed>(Need),
-            new DateTimeOffset(RegisteredAt, TimeSpan.Zero), TraceId);
+            // A hotline operator dispatches; the identity document is not theirs to see, even masked.
+            reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
+            ReferredToStation, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId);
+
+        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
 }
 
 public sealed record RegisteredCase(Guid Id, DateTimeOffset RegisteredAt, string? TraceId);
 
-/// <summary>A case as listed to staff: the name masked, as every display of personal data is.</summary>
+public sealed record RevealedIdNumber(Guid CaseId, string IdNumber);
+
+/// <summary>A case as shown to staff: the name and the identity document masked, as every display of them is.</summary>
 public sealed record CaseSummary(Guid Id, string CountyCode, string ServicePointCode, IntakeChannel Channel,
-    string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, DateTimeOffset RegisteredAt, string? TraceId);
+    string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStation,
+    DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId);

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Relief.Intake.Contracts;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Intake.Cases;
 
@@ -15,12 +16,27 @@ public sealed record RegisterCaseRequest(
     Sex? Sex,
     int? EstimatedAge,
     ReliefNeed? Need,
-    string? Circumstances);
+    string? Circumstances,
+    /// <summary>居民身份证号码, when the person has it; sealed at rest, never on the bus.</summary>
+    string? IdNumber = null);
 
 public sealed class RegisterCaseRequestValidator : AbstractValidator<RegisterCaseRequest>
 {
-    public RegisterCaseRequestValidator()
+    public RegisterCaseRequestValidator() : this(TimeProvider.System)
     {
+    }
+
+    public RegisterCaseRequestValidator(TimeProvider clock)
+    {
+        // The message says what is wrong, never echoes the number.
+        RuleFor(r => r.IdNumber).Custom((value, context) =>
+        {
+            var idNumber = ResidentIdNumber.Normalize(value);
+            if (idNumber is not null && ResidentIdNumber.Problem(idNumber, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } problem)
+            {
+                context.AddFailure(nameof(RegisterCaseRequest.IdNumber), problem);
+            }
+        });
         RuleFor(r => r.ServicePointCode).NotEmpty().MaximumLength(32)
             .Matches("^[A-Za-z0-9-]+$").WithMessage("A service point code has letters, digits and dashes only.");
         RuleFor(r => r.CountyCode).NotEmpty()

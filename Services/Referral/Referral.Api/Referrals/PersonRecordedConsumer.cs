@@ -14,8 +14,8 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
     protected override string InboxName => "referral.person-recorded";
 
     private const string InsertReferral = """
-        insert into referrals (id, case_id, person_id, county_code, receiving_station, status, sent_at, trace_id)
-        values (@Id, @CaseId, @PersonId, @CountyCode, @ReceivingStation, 'sent', @SentAt, @TraceId)
+        insert into referrals (id, case_id, person_id, county_code, service_point_code, receiving_station, status, sent_at, trace_id)
+        values (@Id, @CaseId, @PersonId, @CountyCode, @ServicePointCode, @ReceivingStation, 'sent', @SentAt, @TraceId)
         """;
 
     protected override async Task HandleAsync(PersonRecorded message, UnitOfWork unit, CancellationToken cancellationToken)
@@ -41,6 +41,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
             sent.CaseId,
             sent.PersonId,
             sent.CountyCode,
+            message.ServicePointCode,
             sent.ReceivingStation,
             sent.SentAt,
             TraceId = ReliefTelemetry.CurrentTraceId,

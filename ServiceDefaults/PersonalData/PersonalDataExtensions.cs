@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Relief.ServiceDefaults.PersonalData;
+
+public static class PersonalDataExtensions
+{
+    /// <summary>Sealing of personal data at rest, with the keys checked at start-up rather than at first use.</summary>
+    public static TBuilder AddReliefPersonalData<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<PersonalDataOptions>()
+            .BindConfiguration(PersonalDataOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PersonalDataProtector>();
+        return builder;
+    }
+}

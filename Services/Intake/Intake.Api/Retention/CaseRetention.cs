@@ -1,0 +1,61 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Relief.Intake.Retention;
+
+public sealed class RetentionOptions
+{
+    /// <summary>How long a closed case keeps its personal data (the national rules keep case files; 3 years here).</summary>
+    public TimeSpan ClosedCasesKeepPersonalDataFor { get; set; } = TimeSpan.FromDays(3 * 365);
+
+    /// <summary>How often the job looks for cases to anonymise.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// Anonymises closed cases past the retention period: name, circumstances and identity document are erased; the
+/// facts the statistics need (county, point, channel, need, sex, age, dates) stay.
+/// </summary>
+public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<RetentionOptions> options, ILogger<CaseRetention> logger)
+    : BackgroundService
+{
+    private const string Anonymise = """
+        update cases
+        set person_name = null, circumstances = null, id_number_sealed = null, id_number_key_id = null,
+            id_number_hash = null, id_number_masked = null, anonymised_at = now()
+        where closed_at < now() - @KeepFor and anonymised_at is null
+        """;
+
+    /// <summary>One pass; returns how many cases were anonymised.</summary>
+    public async Task<int> AnonymiseExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(Anonymise,
+            new { KeepFor = options.Value.ClosedCasesKeepPersonalDataFor }, cancellationToken: cancellationToken));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval);
+        do
+        {
+            try
+            {
+                var anonymised = await AnonymiseExpiredAsync(stoppingToken);
+                LogAnonymised(logger, anonymised);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e.GetType().Name);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Count} closed case(s) anonymised")]
+    private static partial void LogAnonymised(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention pass failed ({ExceptionType}); next pass at the next interval")]
+    private static partial void LogFailed(ILogger logger, string exceptionType);
+}
