@@ -12,6 +12,15 @@ var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDe
 var personalDataKey = builder.AddParameter("personal-data-key-1", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 var personalDataLookupKey = builder.AddParameter("personal-data-lookup-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 
+// The identity authority (OpenID Connect, identitydb). Its first city administrator is "admin" with this password
+// (the dashboard's parameters show it); that admin creates offices and users through /api/admin.
+var identityAdminPassword = builder.AddParameter("identity-admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true);
+builder.AddProject<Projects.Identity_Api>("identity")
+    .WithReliefInfrastructure(infrastructure, "identitydb")
+    .WithEnvironment("Identity__Bootstrap__AdminUserName", "admin")
+    .WithEnvironment("Identity__Bootstrap__AdminPassword", identityAdminPassword)
+    .WithAddressPrinted();
+
 builder.AddProject<Projects.Intake_Api>("intake")
     .WithReliefInfrastructure(infrastructure, "intakedb")
     .WithEnvironment("PersonalData__ActiveKeyId", "k1")

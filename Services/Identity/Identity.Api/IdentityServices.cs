@@ -1,0 +1,185 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using OpenIddict.Validation;
+using OpenIddict.Validation.AspNetCore;
+using Relief.Identity.Audit;
+using Relief.Identity.Offices;
+using Relief.Identity.SigningKeys;
+using Relief.Identity.Storage;
+using Relief.Identity.Tokens;
+using Relief.Identity.Users;
+using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Http;
+using Relief.ServiceDefaults.Telemetry;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Relief.Identity;
+
+/// <summary>
+/// The OpenID Connect authority: OpenIddict's server over ASP.NET Core Identity's users, both stored with EF
+/// Core in identitydb. Not <c>AddServiceDefaults()</c>: that makes a service validate tokens of an external
+/// issuer; the authority validates its own (OpenIddict validation against the local server).
+/// </summary>
+public static class IdentityServices
+{
+    /// <summary>Largest request body the authority reads: token forms and admin JSON are small.</summary>
+    public const long MaxRequestBodySize = 64 * 1024;
+
+    public static WebApplicationBuilder AddIdentityAuthority(this WebApplicationBuilder builder)
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddReliefProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        var settings = IdentitySettings.From(builder.Configuration);
+        builder.Services.AddOptions<IdentitySettings>().BindConfiguration(IdentitySettings.SectionName);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodySize);
+        builder.Services.Configure<FormOptions>(form =>
+        {
+            form.ValueCountLimit = 32;
+            form.ValueLengthLimit = 8 * 1024;
+            form.KeyLengthLimit = 256;
+            form.MultipartBodyLengthLimit = MaxRequestBodySize;
+        });
+
+        // Retries off: Identity, OpenIddict and key rotation open their own transactions, which a retrying
+        // execution strategy refuses.
+        builder.AddNpgsqlDbContext<IdentityDb>(IdentityBootstrapper.ConnectionName,
+            npgsql => npgsql.DisableRetry = true,
+            options => IdentityDbOptions.Apply(options));
+
+        // First of the hosted services (Data Protection's own preloads its key ring from the database): the
+        // database is created, migrated and seeded and the keys loaded before anything else and the first request.
+        builder.Services.AddHostedService<IdentityBootstrapper>();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("relief-identity")
+            .PersistKeysToDbContext<IdentityDb>();
+
+        AddUsers(builder.Services, settings);
+        AddOpenIddict(builder.Services, settings);
+        builder.Services.AddTokenRateLimiting(settings.RateLimit);
+
+        builder.Services.AddSingleton<SigningKeyRing>();
+        builder.Services.AddScoped<SigningKeyStore>();
+        builder.Services.AddScoped<ReliefPrincipals>();
+        builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddValidatorsFromAssemblyContaining<IdentityApi>();
+
+        builder.Services.AddHostedService<SigningKeyRefresher>();
+        return builder;
+    }
+
+    private static void AddUsers(IServiceCollection services, IdentitySettings settings)
+    {
+        services.AddIdentityCore<StaffUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = false;
+                identity.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-";
+                // Length over composition rules (NIST SP 800-63B).
+                identity.Password.RequiredLength = 10;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireDigit = false;
+                identity.Lockout.AllowedForNewUsers = true;
+                identity.Lockout.MaxFailedAccessAttempts = settings.Lockout.MaxFailedAttempts;
+                identity.Lockout.DefaultLockoutTimeSpan = settings.Lockout.Duration;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<IdentityDb>()
+            .AddSignInManager();
+    }
+
+    private static void AddOpenIddict(IServiceCollection services, IdentitySettings settings)
+    {
+        services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())
+            .AddServer(server =>
+            {
+                server.SetTokenEndpointUris(TokenEndpoint.Path.TrimStart('/'));
+                server.AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
+                server.RegisterScopes(Scopes.OpenId, Scopes.OfflineAccess, Scopes.Profile, ReliefPrincipals.Scope);
+                server.SetAccessTokenLifetime(settings.AccessTokenLifetime);
+                server.SetRefreshTokenLifetime(settings.RefreshTokenLifetime);
+                if (settings.Issuer is not null)
+                {
+                    server.SetIssuer(settings.Issuer);
+                }
+
+                // Plain signed JWTs: every service validates them with JwtBearer and the published JWKS.
+                server.DisableAccessTokenEncryption();
+                // Keys come from the database (SigningKeyOptionsSetup); this picks the current one per token.
+                server.AddEventHandler(SignWithCurrentKey.Descriptor);
+                server.UseAspNetCore()
+                    .EnableTokenEndpointPassthrough()
+                    // TLS ends at the deployment's reverse proxy; the AppHost and tests speak plain HTTP.
+                    .DisableTransportSecurityRequirement();
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(ReliefPrincipals.Resource);
+                validation.UseAspNetCore();
+            });
+
+        // After UseLocalServer's own set-up, so the ring's keys replace the ones it copied (see the class).
+        services.AddSingleton<SigningKeyOptionsSetup>();
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>>(sp => sp.GetRequiredService<SigningKeyOptionsSetup>());
+        services.AddSingleton<IConfigureOptions<OpenIddictValidationOptions>>(sp => sp.GetRequiredService<SigningKeyOptionsSetup>());
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, SigningKeyRingChangeTokenSource<OpenIddictServerOptions>>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>, SigningKeyRingChangeTokenSource<OpenIddictValidationOptions>>();
+
+        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(AuthorityPolicies.CityAdministrator, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.CityAdministrator))
+            .AddPolicy(AuthorityPolicies.Auditor, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.Auditor));
+    }
+
+    public static WebApplication UseIdentityAuthority(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Before authentication: OpenIddict handles the token request inside the authentication middleware.
+        app.UseTokenRateLimiting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapIdentityEndpoints(this WebApplication app)
+    {
+        // Health is open to the orchestrator and load balancers; it reports status only, never data.
+        app.MapHealthChecks(ServiceDefaults.Extensions.HealthEndpointPath).AllowAnonymous();
+        app.MapHealthChecks(ServiceDefaults.Extensions.AlivenessEndpointPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("live"),
+        }).AllowAnonymous();
+
+        app.MapTokenEndpoint();
+        app.MapOfficeEndpoints();
+        app.MapUserEndpoints();
+        app.MapSigningKeyEndpoints();
+        app.MapAuditEndpoints();
+        return app;
+    }
+}
+
+public static class AuthorityPolicies
+{
+    public const string CityAdministrator = "city_admin";
+    public const string Auditor = "auditor";
+}
+
+/// <summary>Names this assembly for hosts and tests (the top-level Program has no namespace).</summary>
+public sealed class IdentityApi;

@@ -1,0 +1,30 @@
+namespace Relief.Identity.Offices;
+
+/// <summary>
+/// Where a user works: a service point (临时救助服务点), a relief station (救助管理站), the hotline (救助热线), a county's
+/// civil-affairs office or the city bureau (民政局). Its county decides which cases the user may see.
+/// </summary>
+public sealed class Office
+{
+    public const string CityBureauCode = "CITY-BUREAU";
+    /// <summary>GB/T 2260 code of Yuncheng (运城市), the city bureau's "county".</summary>
+    public const string CityCountyCode = "140800";
+
+    public required string Code { get; init; }
+    public required string Name { get; set; }
+    public required string Kind { get; set; }
+    /// <summary>GB/T 2260 county code (six digits).</summary>
+    public required string CountyCode { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public static class OfficeKinds
+{
+    public const string ServicePoint = "service_point";
+    public const string ReliefStation = "relief_station";
+    public const string Hotline = "hotline";
+    public const string CountyOffice = "county_office";
+    public const string CityBureau = "city_bureau";
+
+    public static readonly IReadOnlyList<string> All = [ServicePoint, ReliefStation, Hotline, CountyOffice, CityBureau];
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using Relief.Identity;
+using Relief.Testing;
+
+namespace Relief.IdentityTests.Infrastructure;
+
+/// <summary>
+/// The identity authority in the test process against the real PostgreSQL of the test run (a database of its
+/// own), configured the way the AppHost configures it, plus whatever a test class needs to change.
+/// </summary>
+public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<IdentityApi>
+{
+    public const string AdminUserName = "bootstrap-admin";
+    public const string AdminPassword = "bootstrap-admin-password";
+    /// <summary>OpenIddict's default issuer is the request's base URL: the test server's.</summary>
+    public const string Issuer = "http://localhost/";
+    public const string ServiceClientId = "relief-test-service";
+    public const string ServiceClientSecret = "relief-test-service-secret-0123456789";
+
+    public string Database { get; } = $"identity_{Guid.NewGuid():N}"[..21];
+
+    public string DatabaseConnectionString => new NpgsqlConnectionStringBuilder(PostgresServer) { Database = Database }.ConnectionString;
+
+    public static string PostgresServer =>
+        Environment.GetEnvironmentVariable("RELIEF_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "RELIEF_TEST_POSTGRES is not set: run the tests with tests/run.sh, which starts PostgreSQL for them.");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:identitydb", DatabaseConnectionString);
+        builder.UseSetting("Identity:Bootstrap:AdminUserName", AdminUserName);
+        builder.UseSetting("Identity:Bootstrap:AdminPassword", AdminPassword);
+        builder.UseSetting($"Identity:ServiceClients:{ServiceClientId}", ServiceClientSecret);
+        // Tests make many token requests from one (test server) address; the rate-limit test sets its own.
+        builder.UseSetting("Identity:RateLimit:TokenRequestsPerIpPerMinute", "10000");
+        builder.UseSetting("Identity:RateLimit:TokenRequestsPerUserPerMinute", "1000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public Task<string> AdminTokenAsync() => IdentityAuthorityClient.GetAccessTokenAsync(CreateClient(), AdminUserName, AdminPassword);
+
+    public HttpClient CreateClient(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public async Task<string> TokenOfNewUserAsync(string role, string officeCode = "YH-CC-001", string county = "140802", string kind = "service_point")
+    {
+        var client = CreateClient();
+        var (userName, password) = await IdentityAuthorityClient.CreateUserAsync(client, await AdminTokenAsync(), role, officeCode, county, kind);
+        return await IdentityAuthorityClient.GetAccessTokenAsync(client, userName, password);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var drop = new NpgsqlCommand($"drop database if exists \"{Database}\" with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A started authority shared by the tests of one class.</summary>
+public class AuthorityFixture : IAsyncLifetime
+{
+    public Authority Authority { get; private set; } = null!;
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public Task InitializeAsync()
+    {
+        Authority = new Authority(Settings);
+        _ = Authority.Server; // start it: the database is migrated and seeded before it answers
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await Authority.DisposeAsync();
+}
