@@ -5,9 +5,6 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddReliefInfrastructure();
 
-// Development issuer's key: services validate tokens with it (tests mint tokens with it).
-var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
-
 // Keys sealing identity documents at rest (rotate by adding a key and making it active; old ones stay readable).
 var personalDataKey = builder.AddParameter("personal-data-key-1", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 var personalDataLookupKey = builder.AddParameter("personal-data-lookup-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
@@ -15,8 +12,9 @@ var personalDataLookupKey = builder.AddParameter("personal-data-lookup-key", new
 // The identity authority (OpenID Connect, identitydb). Its first city administrator is "admin" with this password
 // (the dashboard's parameters show it); that admin creates offices and users through /api/admin.
 var identityAdminPassword = builder.AddParameter("identity-admin-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true);
-builder.AddProject<Projects.Identity_Api>("identity")
+var identity = builder.AddProject<Projects.Identity_Api>("identity")
     .WithReliefInfrastructure(infrastructure, "identitydb")
+    .AsIssuer()
     .WithEnvironment("Identity__Bootstrap__AdminUserName", "admin")
     .WithEnvironment("Identity__Bootstrap__AdminPassword", identityAdminPassword)
     .WithAddressPrinted();
@@ -26,22 +24,22 @@ builder.AddProject<Projects.Intake_Api>("intake")
     .WithEnvironment("PersonalData__ActiveKeyId", "k1")
     .WithEnvironment("PersonalData__Keys__k1", personalDataKey)
     .WithEnvironment("PersonalData__LookupKey", personalDataLookupKey)
-    .WithTokenValidation(signingKey)
+    .WithTokenValidation(identity)
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Registry_Api>("registry")
     .WithReliefInfrastructure(infrastructure, "registrydb")
-    .WithTokenValidation(signingKey)
+    .WithTokenValidation(identity)
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Referral_Api>("referral")
     .WithReliefInfrastructure(infrastructure, "referraldb")
-    .WithTokenValidation(signingKey)
+    .WithTokenValidation(identity)
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Notification_Api>("notification")
     .WithReliefInfrastructure(infrastructure, "notificationdb")
-    .WithTokenValidation(signingKey)
+    .WithTokenValidation(identity)
     .WithAddressPrinted();
 
 builder.Build().Run();

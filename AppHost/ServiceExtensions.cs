@@ -5,12 +5,20 @@ namespace Relief.AppHost;
 
 internal static partial class ServiceExtensions
 {
-    /// <summary>The service checks access tokens against the development issuer's key.</summary>
+    /// <summary>
+    /// The authority names itself by the address services reach it at, so the issuer in its tokens is the one the
+    /// services find in its discovery document, whichever address a client used to sign in.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AsIssuer(this IResourceBuilder<ProjectResource> identity) =>
+        identity.WithEnvironment("Identity__Issuer", identity.GetEndpoint("http"));
+
+    /// <summary>The service accepts access tokens of the identity authority (discovery document and keys over http).</summary>
     public static IResourceBuilder<ProjectResource> WithTokenValidation(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ParameterResource> signingKey) =>
-        service.WithEnvironment("Authentication__SigningKey", signingKey)
-            .WithEnvironment("Authentication__Issuer", "relief-dev")
-            .WithEnvironment("Authentication__Audience", "relief");
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ProjectResource> identity) =>
+        service.WithEnvironment("Authentication__Authority", identity.GetEndpoint("http"))
+            .WithEnvironment("Authentication__RequireHttpsMetadata", "false")
+            .WithEnvironment("Authentication__Audience", "relief")
+            .WaitFor(identity);
 
     /// <summary>Prints the service's address at start-up, so a developer knows where to send requests.</summary>
     public static IResourceBuilder<ProjectResource> WithAddressPrinted(this IResourceBuilder<ProjectResource> service)

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,13 +25,17 @@ public static class AuthenticationExtensions
             .Configure<IOptions<TokenValidationSettings>>((options, settings) =>
             {
                 var tokens = settings.Value;
+                options.Authority = tokens.Authority;
+                options.Audience = tokens.Audience;
+                options.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
+                options.AutomaticRefreshInterval = tokens.KeyRefreshInterval;
+                // A token with an unknown key id triggers a re-read, at most this often.
+                options.RefreshInterval = TimeSpan.FromSeconds(30);
                 // Keep claim names as issued ("role", "county"), not mapped to long WS-* URIs.
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = tokens.Issuer,
                     ValidAudience = tokens.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(tokens.SigningKey)),
                     NameClaimType = ReliefClaims.Subject,
                     RoleClaimType = ReliefClaims.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),

@@ -14,7 +14,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
     public async Task A_case_registered_at_intake_reaches_the_duty_desk_in_one_trace_across_all_four_services()
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var intake = stack.CreateClient("intake");
+        using var intake = await stack.CreateClientAsync("intake");
         intake.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
@@ -31,9 +31,9 @@ public sealed class ThinFlowTests(ReliefStack stack)
         var caseId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         var notification = await EventuallyAsync(() => FirstAsync("notification", $"/api/notifications?caseId={caseId}"));
-        Assert.Equal("relief-station-140802", notification.GetProperty("recipient").GetString());
+        Assert.Equal("RS-140802", notification.GetProperty("recipient").GetString());
 
-        using var intakeRead = stack.CreateClient("intake");
+        using var intakeRead = await stack.CreateClientAsync("intake");
         var registeredCase = await intakeRead.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{caseId}", UriKind.Relative));
         var person = await FirstAsync("registry", $"/api/persons?caseId={caseId}");
         var referral = await FirstAsync("referral", $"/api/referrals?caseId={caseId}");
@@ -67,7 +67,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
     [Fact]
     public async Task A_request_body_over_the_limit_is_refused_with_413_before_it_is_read()
     {
-        using var intake = stack.CreateClient("intake");
+        using var intake = await stack.CreateClientAsync("intake");
         var oversized = new string('x', 200 * 1024);
 
         var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new { circumstances = oversized });
@@ -77,7 +77,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
 
     private async Task<JsonElement?> FirstAsync(string service, string path)
     {
-        using var client = stack.CreateClient(service, TestUsers.CityAdministrator());
+        using var client = await stack.CreateClientAsync(service, TestUsers.CityAdministrator());
         var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         if (response.StatusCode == HttpStatusCode.NotFound)
         {

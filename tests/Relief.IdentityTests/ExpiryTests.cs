@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.IdentityModel.Tokens;
 using Relief.IdentityTests.Infrastructure;
 
+using Relief.Testing;
+
 namespace Relief.IdentityTests;
 
 public sealed class ShortLivedTokens : AuthorityFixture

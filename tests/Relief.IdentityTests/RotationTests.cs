@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Relief.IdentityTests.Infrastructure;
 
+using Relief.Testing;
+
 namespace Relief.IdentityTests;
 
 /// <summary>Rotation that takes effect at once (no activation delay), as an emergency rotation would.</summary>

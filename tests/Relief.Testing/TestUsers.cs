@@ -1,27 +1,60 @@
+using System.Collections.Concurrent;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Testing;
 
-/// <summary>Tokens of typical users of Yuncheng's network: 盐湖区 (140802) and 临猗县 (140821).</summary>
+/// <summary>A user of the network, as the identity authority knows them: a role at an office of a county.</summary>
+public sealed record TestUser(string Role, string Office, string County, string OfficeKind);
+
+/// <summary>Typical users of Yuncheng's network: 盐湖区 (140802) and 临猗县 (140821).</summary>
 public static class TestUsers
 {
     public const string YanhuPoint = "YH-CC-001";
     public const string LinyiPoint = "LY-LS-003";
-    public const string YanhuStation = "relief-station-140802";
-    public const string LinyiStation = "relief-station-140821";
+    public const string YanhuStation = "RS-140802";
+    public const string LinyiStation = "RS-140821";
 
-    public static string PointStaff(string office = YanhuPoint, string county = "140802") =>
-        TestTokens.Mint(ReliefRoles.PointStaff, office, county, subject: $"staff@{office}");
+    public static TestUser PointStaff(string office = YanhuPoint, string county = "140802") =>
+        new(ReliefRoles.PointStaff, office, county, "service_point");
 
-    public static string HotlineOperator() => TestTokens.Mint(ReliefRoles.HotlineOperator, "HOTLINE-12345", "140800", subject: "operator-1");
+    public static TestUser HotlineOperator() => new(ReliefRoles.HotlineOperator, "HOTLINE-12345", "140800", "hotline");
 
-    public static string StationStaff(string station = YanhuStation) =>
-        TestTokens.Mint(ReliefRoles.StationStaff, station, station[^6..], subject: $"staff@{station}");
+    public static TestUser StationStaff(string station = YanhuStation) =>
+        new(ReliefRoles.StationStaff, station, station[^6..], "relief_station");
 
-    public static string CountyOfficer(string county = "140802") =>
-        TestTokens.Mint(ReliefRoles.CountyOfficer, $"CO-{county}", county, subject: $"officer@{county}");
+    public static TestUser CountyOfficer(string county = "140802") =>
+        new(ReliefRoles.CountyOfficer, $"CO-{county}", county, "county_office");
 
-    public static string CityAdministrator() => TestTokens.Mint(ReliefRoles.CityAdministrator, "CITY-BUREAU", "140800", subject: "admin-1");
+    public static TestUser CityAdministrator() => new(ReliefRoles.CityAdministrator, "CITY-BUREAU", "140800", "city_bureau");
 
-    public static string Auditor() => TestTokens.Mint(ReliefRoles.Auditor, "CITY-AUDIT", "140800", subject: "auditor-1");
+    public static TestUser Auditor() => new(ReliefRoles.Auditor, "CITY-AUDIT", "140800", "city_bureau");
+}
+
+/// <summary>
+/// Real access tokens from the identity authority: each test user is created once (office too) through the
+/// admin API and signs in with the password grant; tokens are kept for the run (they outlive it).
+/// </summary>
+public sealed class TestSignIn(Func<HttpClient> authority, string adminUserName, string adminPassword)
+{
+    private readonly ConcurrentDictionary<TestUser, Lazy<Task<string>>> tokens = new();
+    private readonly Lazy<Task<string>> adminToken = new(async () =>
+    {
+        using var client = authority();
+        return await IdentityAuthorityClient.GetAccessTokenAsync(client, adminUserName, adminPassword);
+    });
+
+    public Task<string> TokenAsync(TestUser user) =>
+        tokens.GetOrAdd(user, u => new Lazy<Task<string>>(() => SignInAsync(u))).Value;
+
+    /// <summary>The user's id at the authority: what services record as the actor.</summary>
+    public async Task<string> SubjectAsync(TestUser user) => new JsonWebToken(await TokenAsync(user)).Subject;
+
+    private async Task<string> SignInAsync(TestUser user)
+    {
+        using var client = authority();
+        var (userName, password) = await IdentityAuthorityClient.CreateUserAsync(
+            client, await adminToken.Value, user.Role, user.Office, user.County, user.OfficeKind);
+        return await IdentityAuthorityClient.GetAccessTokenAsync(client, userName, password);
+    }
 }

@@ -1,6 +1,8 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
+using Relief.Testing;
+
 namespace Relief.IdentityTests.Infrastructure;
 
 /// <summary>Validates tokens the way a service does: against the keys the authority publishes.</summary>

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+using Relief.Testing;
+
 namespace Relief.IdentityTests.Infrastructure;
 
 /// <summary>

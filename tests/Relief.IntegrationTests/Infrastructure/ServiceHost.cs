@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 using Relief.Testing;
@@ -23,9 +26,11 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         builder.UseEnvironment("Testing");
         builder.UseSetting($"ConnectionStrings:{connectionName}", DatabaseConnectionString);
         builder.UseSetting("ConnectionStrings:messaging", messaging.ToString());
-        builder.UseSetting("Authentication:SigningKey", TestTokens.SigningKey);
-        builder.UseSetting("Authentication:Issuer", TestTokens.Issuer);
-        builder.UseSetting("Authentication:Audience", TestTokens.Audience);
+        // Tokens come from the run's identity authority; its discovery document and keys are fetched in-process.
+        builder.UseSetting("Authentication:Authority", Authority.Issuer);
+        builder.UseSetting("Authentication:RequireHttpsMetadata", "false");
+        builder.ConfigureTestServices(services => services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
+            options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler()));
         // Short waits so an outage test sees recovery in seconds, not the production defaults.
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
@@ -54,11 +59,11 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
             $"{typeof(TEntryPoint).Name} reports healthy", TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>An HTTP client carrying a bearer token for the given user (point staff by default).</summary>
-    public HttpClient CreateAuthorizedClient(string? token = null)
+    /// <summary>An HTTP client signed in as the given user (point staff of YH-CC-001 by default).</summary>
+    public async Task<HttpClient> ClientForAsync(TestUser? user = null)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token ?? TestTokens.Mint());
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await SharedAuthority.SignIn.TokenAsync(user ?? TestUsers.PointStaff()));
         return client;
     }
 }

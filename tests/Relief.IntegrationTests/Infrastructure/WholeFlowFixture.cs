@@ -50,7 +50,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     /// <summary>Registers a case at 盐湖区's point YH-CC-001 that needs the relief station, and waits for its duty-desk notification.</summary>
     public async Task<FlowIds> RegisterReferredCaseAsync(string personName, string idNumber)
     {
-        using var staff = Intake.CreateAuthorizedClient(TestUsers.PointStaff());
+        using var staff = await Intake.ClientForAsync(TestUsers.PointStaff());
         var response = await staff.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
         {
             servicePointCode = TestUsers.YanhuPoint,
@@ -66,7 +66,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var caseId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        using var admin = Notification.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var admin = await Notification.ClientForAsync(TestUsers.CityAdministrator());
         await TestDatabase.EventuallyAsync(async () =>
             (await admin.GetAsync(new Uri($"/api/notifications?caseId={caseId}", UriKind.Relative))).IsSuccessStatusCode,
             "the case reaches the duty-desk feed");
@@ -75,9 +75,9 @@ public sealed class WholeFlowFixture : IAsyncLifetime
             "select count(*) from cases where id = @caseId and referred_to_station is not null", new { caseId }) == 1,
             "Intake records the receiving station");
 
-        using var registryAdmin = Registry.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var registryAdmin = await Registry.ClientForAsync(TestUsers.CityAdministrator());
         var person = (await registryAdmin.GetFromJsonAsync<JsonElement>(new Uri($"/api/persons?caseId={caseId}", UriKind.Relative)))[0];
-        using var referralAdmin = Referral.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var referralAdmin = await Referral.ClientForAsync(TestUsers.CityAdministrator());
         var referral = (await referralAdmin.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={caseId}", UriKind.Relative)))[0];
         return new FlowIds(caseId, person.GetProperty("id").GetGuid(), referral.GetProperty("id").GetGuid());
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Relief.IntegrationTests.Infrastructure;
 using Relief.Testing;
 
 namespace Relief.IntegrationTests.Intake;
@@ -8,9 +9,9 @@ public sealed class AuthenticationTests(IntakeFixture fixture) : IClassFixture<I
     public static TheoryData<string, string?> BadTokens => new()
     {
         { "no token", null },
-        { "signed with another key", TestTokens.Mint(signingKey: "another-key-that-is-long-enough-0123456789") },
-        { "expired", TestTokens.Mint(expires: DateTime.UtcNow.AddMinutes(-5)) },
-        { "from another issuer", TestTokens.Mint(issuer: "someone-else") },
+        { "signed by a key the authority never published", ForgedTokens.Mint() },
+        { "forged and expired", ForgedTokens.Mint(expires: DateTime.UtcNow.AddMinutes(-5)) },
+        { "from another issuer", ForgedTokens.Mint(issuer: "http://someone-else/") },
         { "not a token at all", "not-a-jwt" },
     };
 
@@ -29,6 +30,23 @@ public sealed class AuthenticationTests(IntakeFixture fixture) : IClassFixture<I
 
         Assert.True(post.StatusCode == HttpStatusCode.Unauthorized, $"POST with {why}: {post.StatusCode}");
         Assert.True(get.StatusCode == HttpStatusCode.Unauthorized, $"GET with {why}: {get.StatusCode}");
+    }
+
+    [Fact]
+    public async Task A_real_token_with_a_tampered_payload_gets_401()
+    {
+        var token = await SharedAuthority.SignIn.TokenAsync(TestUsers.PointStaff());
+        var parts = token.Split('.');
+        // Claim to be the city administrator: the signature no longer matches.
+        var payload = System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(parts[1]))
+            .Replace("point_staff", "city_admin", StringComparison.Ordinal);
+        var tampered = $"{parts[0]}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload)}.{parts[2]}";
+        using var client = fixture.Service.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", tampered);
+
+        var response = await client.GetAsync(new Uri($"/api/cases/{Guid.NewGuid()}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Theory]

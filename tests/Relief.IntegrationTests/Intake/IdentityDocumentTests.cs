@@ -22,7 +22,7 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
 
     private static async Task<Guid> RegisterAsync(ServiceHost<IntakeApi> intake, string idNumber)
     {
-        using var staff = intake.CreateAuthorizedClient(TestUsers.PointStaff());
+        using var staff = await intake.ClientForAsync(TestUsers.PointStaff());
         var response = await staff.PostCaseAsync(CaseWith(idNumber));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<RegisteredCase>())!.Id;
@@ -32,9 +32,9 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
     public async Task An_ID_number_is_shown_masked_and_revealed_only_with_a_purpose_that_is_audited()
     {
         var caseId = await RegisterAsync(fixture.Service, "11010519491231002x");
-        using var staff = fixture.Service.CreateAuthorizedClient(TestUsers.PointStaff());
-        using var officer = fixture.Service.CreateAuthorizedClient(TestUsers.CountyOfficer());
-        using var auditor = fixture.Service.CreateAuthorizedClient(TestUsers.Auditor());
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
+        using var officer = await fixture.Service.ClientForAsync(TestUsers.CountyOfficer());
+        using var auditor = await fixture.Service.ClientForAsync(TestUsers.Auditor());
 
         var shown = await staff.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{caseId}", UriKind.Relative));
         Assert.Equal("110105********002X", shown.GetProperty("idNumber").GetString());
@@ -53,8 +53,9 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
         var reads = audit.EnumerateArray().Where(e => e.GetProperty("subject").GetString() == caseId.ToString()).ToList();
         var read = Assert.Single(reads, e => e.GetProperty("outcome").GetString() == "succeeded");
         Assert.Equal("family search", read.GetProperty("purpose").GetString());
-        Assert.Equal("officer@140802", read.GetProperty("actor").GetString());
-        var refusals = await auditor.GetFromJsonAsync<JsonElement>(new Uri("/api/audit?actor=staff@YH-CC-001", UriKind.Relative));
+        Assert.Equal(await SharedAuthority.SignIn.SubjectAsync(TestUsers.CountyOfficer()), read.GetProperty("actor").GetString());
+        var staffId = await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff());
+        var refusals = await auditor.GetFromJsonAsync<JsonElement>(new Uri($"/api/audit?actor={staffId}", UriKind.Relative));
         Assert.Contains(refusals.EnumerateArray(), e => e.GetProperty("outcome").GetString() == "refused"
             && e.GetProperty("action").GetString()!.Contains("id-number", StringComparison.Ordinal));
     }
@@ -67,7 +68,7 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
     [InlineData("1101051949123100")]   // too short
     public async Task An_invalid_ID_number_is_a_400_naming_the_field_that_does_not_echo_it(string idNumber)
     {
-        using var staff = fixture.Service.CreateAuthorizedClient(TestUsers.PointStaff());
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
 
         var response = await staff.PostCaseAsync(CaseWith(idNumber));
 
@@ -89,7 +90,7 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
         }
 
         await using var afterRotation = new ServiceHost<IntakeApi>("intakedb", database, fixture.VirtualHost.AmqpUri);
-        using var officer = afterRotation.CreateAuthorizedClient(TestUsers.CountyOfficer());
+        using var officer = await afterRotation.ClientForAsync(TestUsers.CountyOfficer());
         var revealed = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{caseId}/id-number?purpose=identity%20check", UriKind.Relative));
 
         Assert.Equal("440524188001010014", revealed.GetProperty("idNumber").GetString());

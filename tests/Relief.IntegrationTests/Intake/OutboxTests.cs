@@ -35,7 +35,7 @@ public sealed class OutboxTests : IAsyncLifetime
     public async Task A_case_registered_while_the_broker_is_down_is_saved_and_its_event_arrives_when_the_broker_is_back()
     {
         await using var intake = IntakeThroughProxy(); // the proxy is down: no broker for this service
-        using var client = intake.CreateAuthorizedClient();
+        using var client = await intake.ClientForAsync();
 
         var response = await client.PostCaseAsync(CaseRequests.Valid());
 
@@ -61,7 +61,7 @@ public sealed class OutboxTests : IAsyncLifetime
         Guid caseId;
         await using (var beforeCrash = IntakeThroughProxy())
         {
-            using var client = beforeCrash.CreateAuthorizedClient();
+            using var client = await beforeCrash.ClientForAsync();
             var created = await (await client.PostCaseAsync(CaseRequests.Valid())).Content.ReadFromJsonAsync<RegisteredCase>();
             caseId = created!.Id;
             Assert.Equal(1, await UnsentEventsAsync());

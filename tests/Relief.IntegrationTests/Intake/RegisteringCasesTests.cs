@@ -16,7 +16,7 @@ public sealed class RegisteringCasesTests(IntakeFixture fixture) : IClassFixture
     public async Task Registering_a_case_saves_it_and_publishes_CaseRegistered_under_the_request_trace()
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var client = fixture.Service.CreateAuthorizedClient();
+        using var client = await fixture.Service.ClientForAsync();
         client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         var response = await client.PostCaseAsync(CaseRequests.Valid());
@@ -41,7 +41,7 @@ public sealed class RegisteringCasesTests(IntakeFixture fixture) : IClassFixture
     [Fact]
     public async Task A_registered_case_reads_back_with_the_name_masked()
     {
-        using var client = fixture.Service.CreateAuthorizedClient();
+        using var client = await fixture.Service.ClientForAsync();
         var created = await (await client.PostCaseAsync(CaseRequests.Valid())).Content.ReadFromJsonAsync<RegisteredCase>();
 
         var summary = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{created!.Id}", UriKind.Relative));
@@ -54,7 +54,7 @@ public sealed class RegisteringCasesTests(IntakeFixture fixture) : IClassFixture
     [Fact]
     public async Task Reading_a_case_that_does_not_exist_returns_404()
     {
-        using var client = fixture.Service.CreateAuthorizedClient();
+        using var client = await fixture.Service.ClientForAsync();
 
         var response = await client.GetAsync(new Uri($"/api/cases/{Guid.NewGuid()}", UriKind.Relative));
 
@@ -74,7 +74,7 @@ public sealed class RegisteringCasesTests(IntakeFixture fixture) : IClassFixture
     [InlineData("", "body")]
     public async Task Malformed_input_returns_a_400_problem_naming_the_field_and_saves_nothing(string body, string field)
     {
-        using var client = fixture.Service.CreateAuthorizedClient();
+        using var client = await fixture.Service.ClientForAsync();
         var before = await TestDatabase.ScalarAsync<long>(Db, "select count(*) from cases");
 
         var response = await client.PostAsync(new Uri("/api/cases", UriKind.Relative),

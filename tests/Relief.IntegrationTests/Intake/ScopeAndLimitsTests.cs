@@ -15,8 +15,8 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
     [Fact]
     public async Task Point_staff_register_only_at_their_own_point_and_hotline_operators_only_hotline_cases()
     {
-        using var linyiStaff = fixture.Service.CreateAuthorizedClient(TestUsers.PointStaff(TestUsers.LinyiPoint, "140821"));
-        using var hotline = fixture.Service.CreateAuthorizedClient(TestUsers.HotlineOperator());
+        using var linyiStaff = await fixture.Service.ClientForAsync(TestUsers.PointStaff(TestUsers.LinyiPoint, "140821"));
+        using var hotline = await fixture.Service.ClientForAsync(TestUsers.HotlineOperator());
 
         var atAnotherPoint = await linyiStaff.PostCaseAsync(CaseRequests.Valid());
         var walkInByHotline = await hotline.PostCaseAsync(CaseRequests.Valid());
@@ -35,8 +35,8 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
     {
         await using var limited = new ServiceHost<IntakeApi>("intakedb", TestInfrastructure.NewName("intakedb"),
             fixture.VirtualHost.AmqpUri, new Dictionary<string, string> { ["RequestProtection:PermitsPerMinute"] = "3" });
-        using var staff = limited.CreateAuthorizedClient(TestUsers.PointStaff());
-        using var otherUser = limited.CreateAuthorizedClient(TestUsers.CountyOfficer());
+        using var staff = await limited.ClientForAsync(TestUsers.PointStaff());
+        using var otherUser = await limited.ClientForAsync(TestUsers.CountyOfficer());
 
         var responses = new List<HttpResponseMessage>();
         for (var i = 0; i < 4; i++)
@@ -55,7 +55,7 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
     [Fact]
     public async Task Responses_carry_security_headers_and_are_not_cached()
     {
-        using var staff = fixture.Service.CreateAuthorizedClient(TestUsers.PointStaff());
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
 
         var response = await staff.GetAsync(new Uri($"/api/cases/{Guid.NewGuid()}", UriKind.Relative));
 
@@ -67,7 +67,7 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
     [Fact]
     public async Task Closed_cases_past_the_retention_period_are_anonymised_and_others_are_not()
     {
-        using var staff = fixture.Service.CreateAuthorizedClient(TestUsers.PointStaff());
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
         async Task<Guid> Register() => (await (await staff.PostCaseAsync(new
         {
             servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Food",

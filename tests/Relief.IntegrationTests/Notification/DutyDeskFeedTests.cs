@@ -15,13 +15,13 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         CaseId = Guid.NewGuid(),
         PersonId = Guid.NewGuid(),
         CountyCode = "140830",
-        ReceivingStation = "relief-station-140830",
+        ReceivingStation = "RS-140830",
         SentAt = DateTimeOffset.UtcNow,
     };
 
     private async Task<JsonElement> NotificationsOfAsync(Guid caseId)
     {
-        using var client = fixture.Service.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var response = await client.GetAsync(new Uri($"/api/notifications?caseId={caseId}", UriKind.Relative));
         // None visible (yet) is a 404, like a record that does not exist.
         return response.StatusCode == System.Net.HttpStatusCode.NotFound
@@ -39,7 +39,7 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         await TestDatabase.EventuallyAsync(async () => (await NotificationsOfAsync(referral.CaseId)).GetArrayLength() == 1,
             "the notification is recorded");
         var notification = (await NotificationsOfAsync(referral.CaseId))[0];
-        Assert.Equal("relief-station-140830", notification.GetProperty("recipient").GetString());
+        Assert.Equal("RS-140830", notification.GetProperty("recipient").GetString());
         Assert.Equal("duty_desk_feed", notification.GetProperty("channel").GetString());
         Assert.Contains(referral.ReferralId.ToString(), notification.GetProperty("message").GetString(), StringComparison.Ordinal);
     }

@@ -20,9 +20,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         string Service,
         string Endpoint,
         Func<FlowIds, HttpRequestMessage> Request,
-        string InScope,
-        string WrongRole,
-        string? Elsewhere,
+        TestUser InScope,
+        TestUser WrongRole,
+        TestUser? Elsewhere,
         string? NoScopeReason = null);
 
     private static HttpRequestMessage Get(string path) => new(HttpMethod.Get, new Uri(path, UriKind.Relative));
@@ -65,7 +65,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.Auditor(), TestUsers.CountyOfficer(), null, AuditorsSeeTheWholeLog),
     ];
 
-    private HttpClient Client(string service, string? token)
+    private static async Task<HttpClient> ClientAsync(string service, TestUser? user, WholeFlowFixture flow)
     {
         var client = service switch
         {
@@ -75,9 +75,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             "notification" => flow.Notification.CreateClient(),
             _ => throw new ArgumentOutOfRangeException(nameof(service), service, "no such service"),
         };
-        if (token is not null)
+        if (user is not null)
         {
-            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            client.DefaultRequestHeaders.Authorization = new("Bearer", await SharedAuthority.SignIn.TokenAsync(user));
         }
 
         return client;
@@ -116,9 +116,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
 
         foreach (var entry in Matrix())
         {
-            async Task<HttpStatusCode> Send(string? token)
+            async Task<HttpStatusCode> Send(TestUser? user)
             {
-                using var client = Client(entry.Service, token);
+                using var client = await ClientAsync(entry.Service, user, flow);
                 using var request = entry.Request(ids);
                 return (await client.SendAsync(request)).StatusCode;
             }

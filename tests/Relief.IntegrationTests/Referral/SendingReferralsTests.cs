@@ -32,10 +32,10 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         await fixture.Probe.PublishAsync(person, Guid.NewGuid());
 
         var sent = await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
-        Assert.Equal("relief-station-140881", sent.Message.ReceivingStation);
+        Assert.Equal("RS-140881", sent.Message.ReceivingStation);
         Assert.Equal(person.PersonId, sent.Message.PersonId);
 
-        using var client = fixture.Service.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var referrals = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={person.CaseId}", UriKind.Relative));
         var referral = Assert.Single(referrals.EnumerateArray());
         Assert.Equal("sent", referral.GetProperty("status").GetString());

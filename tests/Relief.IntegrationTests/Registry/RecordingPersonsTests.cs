@@ -36,7 +36,7 @@ public sealed class RecordingPersonsTests(RegistryFixture fixture) : IClassFixtu
         Assert.Equal("140821", recorded.Message.CountyCode);
         Assert.Equal(ReliefNeed.Referral, recorded.Message.Need);
 
-        using var client = fixture.Service.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var person = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/persons/{recorded.Message.PersonId}", UriKind.Relative));
         Assert.Equal(registered.CaseId, person.GetProperty("firstCaseId").GetGuid());
         Assert.Equal("Female", person.GetProperty("sex").GetString());
@@ -66,7 +66,7 @@ public sealed class RecordingPersonsTests(RegistryFixture fixture) : IClassFixtu
     [Fact]
     public async Task Finding_persons_by_case_without_a_caseId_returns_400_naming_it()
     {
-        using var client = fixture.Service.CreateAuthorizedClient(TestUsers.CityAdministrator());
+        using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
 
         var response = await client.GetAsync(new Uri("/api/persons?caseId=not-a-guid", UriKind.Relative));
 

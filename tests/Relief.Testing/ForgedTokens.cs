@@ -6,14 +6,15 @@ using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Testing;
 
-/// <summary>Mints access tokens the way the development issuer does, so tests act as any user.</summary>
-public static class TestTokens
+/// <summary>
+/// Tokens that look right — the claims of a real user, a plausible issuer and audience — but that no trusted
+/// authority signed: every service must refuse them.
+/// </summary>
+public static class ForgedTokens
 {
-    public const string Issuer = "relief-dev";
+    public const string Issuer = "http://localhost/";
     public const string Audience = "relief";
-
-    /// <summary>The signing key the test hosts are configured with.</summary>
-    public const string SigningKey = "relief-tests-signing-key-0123456789abcdef";
+    public const string SigningKey = "a-key-nobody-trusts-0123456789abcdef";
 
     public static string Mint(
         string role = ReliefRoles.PointStaff,

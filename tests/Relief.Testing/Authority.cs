@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 using Relief.Identity;
-using Relief.Testing;
 
-namespace Relief.IdentityTests.Infrastructure;
+namespace Relief.Testing;
 
 /// <summary>
 /// The identity authority in the test process against the real PostgreSQL of the test run (a database of its
@@ -75,21 +74,4 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         await using var drop = new NpgsqlCommand($"drop database if exists \"{Database}\" with (force)", connection);
         await drop.ExecuteNonQueryAsync();
     }
-}
-
-/// <summary>A started authority shared by the tests of one class.</summary>
-public class AuthorityFixture : IAsyncLifetime
-{
-    public Authority Authority { get; private set; } = null!;
-
-    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
-    public Task InitializeAsync()
-    {
-        Authority = new Authority(Settings);
-        _ = Authority.Server; // start it: the database is migrated and seeded before it answers
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Authority.DisposeAsync();
 }
