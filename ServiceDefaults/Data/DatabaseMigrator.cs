@@ -67,7 +67,7 @@ public sealed partial class DatabaseMigrator(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>One database per service on a shared server: the service creates its own on first start.</summary>
-    private static async Task EnsureDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    public static async Task EnsureDatabaseAsync(string connectionString, CancellationToken cancellationToken)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
         var databaseName = target.Database ?? throw new InvalidOperationException("The connection string names no database.");

@@ -9,6 +9,8 @@ using Relief.Identity.Tokens;
 using Relief.Identity.Users;
 using Relief.ServiceDefaults.Authentication;
 
+using Relief.ServiceDefaults.Data;
+
 namespace Relief.Identity.Storage;
 
 /// <summary>
@@ -28,7 +30,7 @@ public sealed partial class IdentityBootstrapper(
     {
         var connectionString = configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not configured.");
-        await EnsureDatabaseAsync(connectionString, cancellationToken);
+        await DatabaseMigrator.EnsureDatabaseAsync(connectionString, cancellationToken);
 
         await using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await lockConnection.OpenAsync(cancellationToken);
@@ -113,34 +115,6 @@ public sealed partial class IdentityBootstrapper(
 
         cancellationToken.ThrowIfCancellationRequested();
         LogAdministratorCreated(logger, bootstrap.AdminUserName);
-    }
-
-    /// <summary>One database per service on a shared server: the authority creates its own on first start.</summary>
-    private static async Task EnsureDatabaseAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        var databaseName = new NpgsqlConnectionStringBuilder(connectionString).Database
-            ?? throw new InvalidOperationException("The connection string names no database.");
-        var server = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
-
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", databaseName);
-        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            // An identifier cannot be a parameter; quote it the way PostgreSQL does.
-            await using var create = new NpgsqlCommand($"create database \"{databaseName.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
-        {
-            // Another instance created it a moment ago.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No city administrator exists and Identity:Bootstrap:AdminUserName/AdminPassword are not set")]
