@@ -60,6 +60,24 @@ public sealed class IdentityDocumentTests(IntakeFixture fixture) : IClassFixture
             && e.GetProperty("action").GetString()!.Contains("id-number", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Cases_are_found_by_ID_number_within_the_readers_scope_only()
+    {
+        var idNumber = Infrastructure.WholeFlowFixture.NewIdNumber();
+        var first = await RegisterAsync(fixture.Service, idNumber);
+        var second = await RegisterAsync(fixture.Service, idNumber.ToLowerInvariant());
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
+        using var linyiStaff = await fixture.Service.ClientForAsync(TestUsers.PointStaff(TestUsers.LinyiPoint, "140821"));
+
+        var found = await staff.PostAsJsonAsync(new Uri("/api/cases/find-by-id-number", UriKind.Relative), new { idNumber });
+        var elsewhere = await linyiStaff.PostAsJsonAsync(new Uri("/api/cases/find-by-id-number", UriKind.Relative), new { idNumber });
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var ids = (await found.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(c => c.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal([second, first], ids);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+    }
+
     [Theory]
     [InlineData("340524198001010013")] // check digit
     [InlineData("990105194912310021")] // no such province

@@ -16,7 +16,7 @@ namespace Relief.IntegrationTests.Protection;
 public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixture<WholeFlowFixture>
 {
     /// <summary>The records the requests name: a case through the whole flow, and a user at the authority.</summary>
-    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId);
+    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber);
 
     /// <summary>One endpoint's entry. <paramref name="Elsewhere"/> is null only where the role has no county or point scope (the reason says why).</summary>
     private sealed record Entry(
@@ -54,6 +54,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/cases/{id:guid}/id-number", ids => Get($"/api/cases/{ids.CaseId}/id-number?purpose=family+search"),
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation)),
+        new("intake", "POST /api/cases/find-by-id-number", ids => Send(HttpMethod.Post, "/api/cases/find-by-id-number", new { idNumber = ids.IdNumber }),
+            TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.CityAdministrator(), null, AuditorsSeeTheWholeLog),
 
@@ -142,10 +144,11 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     [Fact]
     public async Task Only_the_right_role_in_scope_gets_through_every_endpoint()
     {
-        var flowIds = await flow.RegisterReferredCaseAsync("矩阵测试", NewIdNumber());
+        var idNumber = NewIdNumber();
+        var flowIds = await flow.RegisterReferredCaseAsync("矩阵测试", idNumber);
         // A user of its own whose role the matrix may "change" (to the role it already has).
         var throwaway = await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff("MX-THROWAWAY", "140802"));
-        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway);
+        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber);
         var failures = new List<string>();
 
         foreach (var entry in Matrix())

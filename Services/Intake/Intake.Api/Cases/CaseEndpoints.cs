@@ -36,6 +36,9 @@ public static class CaseEndpoints
             .RequireAuthorization(policy => policy.RequireRole(Readers));
         cases.MapGet("/{id:guid}/id-number", RevealIdNumber)
             .RequireAuthorization(policy => policy.RequireRole(IdentityReaders));
+        // POST, so the number travels in the body and never in a URL, an access log or a trace.
+        cases.MapPost("/find-by-id-number", FindByIdNumber).Validate<FindByIdNumberRequest>()
+            .RequireAuthorization(policy => policy.RequireRole(Readers));
         return app;
     }
 
@@ -74,6 +77,35 @@ public static class CaseEndpoints
         }
 
         return TypedResults.Ok(row.ToSummary(user));
+    }
+
+    private static readonly string SelectByIdNumberHash = $"""
+        select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
+               id_number_masked, referred_to_station, registered_at, closed_at, anonymised_at, trace_id
+        from cases where id_number_hash = @Hash and {Scope}
+        order by registered_at desc
+        limit 50
+        """;
+
+    /// <summary>
+    /// The cases in the reader's scope registered with this identity document: the keyed hash finds them without
+    /// decrypting anything, so staff see at once that a person has been helped before. Audited, since the answer
+    /// says something about a person.
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<CaseSummary>>, NotFound>> FindByIdNumber(
+        FindByIdNumberRequest request, HttpContext http, NpgsqlDataSource db, PersonalDataProtector protector, AuditLog audit,
+        CancellationToken cancellationToken)
+    {
+        var user = ReliefUser.From(http.User);
+        var hash = protector.LookupHash(ResidentIdNumber.Normalize(request.IdNumber)!);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CaseRow>(new CommandDefinition(
+            SelectByIdNumberHash, DataScope.Parameters(user, new { Hash = hash }), cancellationToken: cancellationToken));
+        var found = rows.Select(row => row.ToSummary(user)).ToList();
+        await AuditLog.RecordAsync(connection, null, user, new AuditEntry("find_by_id_number",
+            found.Count == 0 ? AuditEntry.Refused : AuditEntry.Succeeded, string.Join(' ', found.Select(c => c.Id))), cancellationToken);
+        // None in scope is 404, as for the other lists: nobody learns of cases outside their scope.
+        return found.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok<IReadOnlyList<CaseSummary>>(found);
     }
 
     private static readonly string SelectSealedIdNumber = $"""

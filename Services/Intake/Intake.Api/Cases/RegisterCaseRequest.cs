@@ -1,6 +1,5 @@
 using FluentValidation;
 using Relief.Intake.Contracts;
-using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Intake.Cases;
 
@@ -28,15 +27,7 @@ public sealed class RegisterCaseRequestValidator : AbstractValidator<RegisterCas
 
     public RegisterCaseRequestValidator(TimeProvider clock)
     {
-        // The message says what is wrong, never echoes the number.
-        RuleFor(r => r.IdNumber).Custom((value, context) =>
-        {
-            var idNumber = ResidentIdNumber.Normalize(value);
-            if (idNumber is not null && ResidentIdNumber.Problem(idNumber, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } problem)
-            {
-                context.AddFailure(nameof(RegisterCaseRequest.IdNumber), problem);
-            }
-        });
+        RuleFor(r => r.IdNumber).ResidentIdNumber(clock, required: false);
         RuleFor(r => r.ServicePointCode).NotEmpty().MaximumLength(32)
             .Matches("^[A-Za-z0-9-]+$").WithMessage("A service point code has letters, digits and dashes only.");
         RuleFor(r => r.CountyCode).NotEmpty()
