@@ -18,16 +18,4 @@ public sealed record ReliefUser(string Subject, string Role, string Office, stri
         principal.FindFirstValue(ReliefClaims.County) ?? "");
 
     public bool Is(string role) => string.Equals(Role, role, StringComparison.Ordinal);
-    public bool IsAny(params ReadOnlySpan<string> roles)
-    {
-        foreach (var role in roles)
-        {
-            if (Is(role))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }
