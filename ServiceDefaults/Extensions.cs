@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,6 +22,18 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddBasicServiceDefaults();
+        builder.AddReliefAuthentication();
+        builder.AddReliefRequestProtection();
+        return builder;
+    }
+
+    /// <summary>
+    /// Everything but how callers are authenticated and limited: for the identity authority, which validates the
+    /// tokens it issues itself and limits its token endpoint its own way.
+    /// </summary>
+    public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
         builder.ConfigureOpenTelemetry();
 
         builder.Services.AddHealthChecks()
@@ -35,8 +48,7 @@ public static class Extensions
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddReliefProblemDetails();
-        builder.AddReliefAuthentication();
-        builder.AddReliefRequestProtection();
+        builder.AddLogRedaction();
         return builder;
     }
 
@@ -48,8 +60,16 @@ public static class Extensions
         // After authentication, so limits are per user; before authorization, so refusals count too.
         app.UseReliefRequestProtection();
         app.UseAuthorization();
+        app.MapHealthEndpoints();
+        return app;
+    }
 
-        // Health is open to the orchestrator and load balancers; it reports status only, never data.
+    /// <summary>
+    /// <c>/health</c> (ready: database, broker) and <c>/alive</c>. Open to the orchestrator and load balancers;
+    /// they report status only, never data.
+    /// </summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
         app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

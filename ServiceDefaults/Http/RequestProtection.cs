@@ -66,8 +66,12 @@ public static class RequestProtection
                 });
             };
         });
+        return builder;
+    }
 
-        // Values classified as personal data are erased before any log provider (console, OTLP) sees them.
+    /// <summary>Values classified as personal data are erased before any log provider (console, OTLP) sees them.</summary>
+    public static TBuilder AddLogRedaction<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
         builder.Logging.EnableRedaction();
         builder.Services.AddRedaction(redaction =>
         {
@@ -78,6 +82,14 @@ public static class RequestProtection
     }
 
     public static WebApplication UseReliefRequestProtection(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>Headers that keep browsers from sniffing, framing or caching answers that carry personal data.</summary>
+    public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         app.Use(static (context, next) =>
         {
@@ -90,7 +102,6 @@ public static class RequestProtection
             headers.CacheControl = "no-store";
             return next(context);
         });
-        app.UseRateLimiter();
         return app;
     }
 

@@ -1,11 +1,8 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Validation;
@@ -16,17 +13,18 @@ using Relief.Identity.SigningKeys;
 using Relief.Identity.Storage;
 using Relief.Identity.Tokens;
 using Relief.Identity.Users;
+using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Http;
-using Relief.ServiceDefaults.Telemetry;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Relief.Identity;
 
 /// <summary>
 /// The OpenID Connect authority: OpenIddict's server over ASP.NET Core Identity's users, both stored with EF
-/// Core in identitydb. Not <c>AddServiceDefaults()</c>: that makes a service validate tokens of an external
-/// issuer; the authority validates its own (OpenIddict validation against the local server).
+/// Core in identitydb. <c>AddBasicServiceDefaults()</c>, not <c>AddServiceDefaults()</c>: the latter makes a service
+/// validate tokens of an external issuer; the authority validates its own (OpenIddict validation against the local
+/// server) and limits its token endpoint its own way.
 /// </summary>
 public static class IdentityServices
 {
@@ -35,10 +33,7 @@ public static class IdentityServices
 
     public static WebApplicationBuilder AddIdentityAuthority(this WebApplicationBuilder builder)
     {
-        builder.ConfigureOpenTelemetry();
-        builder.AddReliefProblemDetails();
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddBasicServiceDefaults();
 
         var settings = IdentitySettings.From(builder.Configuration);
         builder.Services.AddOptions<IdentitySettings>().BindConfiguration(IdentitySettings.SectionName);
@@ -150,6 +145,7 @@ public static class IdentityServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
         // Before authentication: OpenIddict handles the token request inside the authentication middleware.
         app.UseTokenRateLimiting();
         app.UseAuthentication();
@@ -159,12 +155,7 @@ public static class IdentityServices
 
     public static WebApplication MapIdentityEndpoints(this WebApplication app)
     {
-        // Health is open to the orchestrator and load balancers; it reports status only, never data.
-        app.MapHealthChecks(ServiceDefaults.Extensions.HealthEndpointPath).AllowAnonymous();
-        app.MapHealthChecks(ServiceDefaults.Extensions.AlivenessEndpointPath, new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains("live"),
-        }).AllowAnonymous();
+        app.MapHealthEndpoints();
 
         app.MapTokenEndpoint();
         app.MapOfficeEndpoints();

@@ -56,11 +56,14 @@ public static class CaseEndpoints
         return TypedResults.Created($"/api/cases/{registered.Id}", registered);
     }
 
-    private static readonly string SelectCase = $"""
+    /// <summary>What a <see cref="CaseSummary"/> is read from (never the sealed number).</summary>
+    private const string SelectSummaries = """
         select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                id_number_masked, referred_to_station, registered_at, closed_at, anonymised_at, trace_id
-        from cases where id = @Id and {Scope}
+        from cases
         """;
+
+    private static readonly string SelectCase = $"{SelectSummaries} where id = @Id and {Scope}";
 
     /// <summary>A case in the reader's scope; another's is "not found", as if it did not exist.</summary>
     public static async Task<Results<Ok<CaseSummary>, NotFound>> GetCase(
@@ -79,13 +82,8 @@ public static class CaseEndpoints
         return TypedResults.Ok(row.ToSummary(user));
     }
 
-    private static readonly string SelectByIdNumberHash = $"""
-        select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-               id_number_masked, referred_to_station, registered_at, closed_at, anonymised_at, trace_id
-        from cases where id_number_hash = @Hash and {Scope}
-        order by registered_at desc
-        limit 50
-        """;
+    private static readonly string SelectByIdNumberHash =
+        $"{SelectSummaries} where id_number_hash = @Hash and {Scope} order by registered_at desc limit 50";
 
     /// <summary>
     /// The cases in the reader's scope registered with this identity document: the keyed hash finds them without
