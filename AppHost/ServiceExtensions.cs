@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Relief.AppHost;
@@ -34,6 +37,36 @@ internal static partial class ServiceExtensions
             return Task.CompletedTask;
         });
         return service;
+    }
+
+    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>
+    /// The dashboard shows the service's own verdict: Healthy, Degraded (it works, but something waits — the body of
+    /// /health says what) or Unhealthy (503: its database cannot be reached, or it does not answer).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceHealth(this IResourceBuilder<ProjectResource> service)
+    {
+        var endpoint = service.GetEndpoint("http");
+        var key = $"{service.Resource.Name}_health";
+        service.ApplicationBuilder.Services.AddHealthChecks().AddAsyncCheck(key, async cancellationToken =>
+        {
+            using var response = await HealthClient.GetAsync(new Uri(new Uri(endpoint.Url), "/health"), cancellationToken);
+            var report = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            var status = report.TryGetProperty("status", out var value) ? value.GetString() : null;
+            var waiting = report.TryGetProperty("checks", out var checks)
+                ? string.Join(" ", checks.EnumerateObject()
+                    .Where(check => check.Value.GetProperty("status").GetString() != nameof(HealthStatus.Healthy))
+                    .Select(check => $"{check.Name}: {check.Value.GetProperty("description").GetString()}"))
+                : "";
+            return status switch
+            {
+                nameof(HealthStatus.Healthy) => HealthCheckResult.Healthy(),
+                nameof(HealthStatus.Degraded) => HealthCheckResult.Degraded(waiting),
+                _ => HealthCheckResult.Unhealthy(waiting),
+            };
+        });
+        return service.WithHealthCheck(key);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Service} listens on {Address}")]

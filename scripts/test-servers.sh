@@ -1,9 +1,11 @@
 # Sourced by tests/run.sh and bench/run.sh: starts a PostgreSQL and a RabbitMQ (with its management API) for this
-# run on free loopback ports, exports RELIEF_TEST_POSTGRES, RELIEF_TEST_RABBITMQ and RELIEF_TEST_RABBITMQ_MANAGEMENT,
-# and stops both (removing their data) when the sourcing script exits. Needs $root.
+# run on free loopback ports, with their data in a throwaway folder, exports RELIEF_TEST_POSTGRES, RELIEF_TEST_RABBITMQ
+# and RELIEF_TEST_RABBITMQ_MANAGEMENT, and stops both (removing their data) when the sourcing script exits. Needs $root.
 scripts=$root/AppHost/Infrastructure/scripts
 
 work=$(mktemp -d /tmp/relief-tests.XXXXXX)
+# The postgres user must be able to pass through to its own data folder inside.
+chmod 711 "$work"
 pids=()
 stop_servers() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
@@ -30,7 +32,7 @@ wait_for_port() { # name port seconds
 
 pg_port=$(free_port)
 pg_password=$(password)
-PGPORT=$pg_port POSTGRES_PASSWORD=$pg_password bash "$scripts/run-postgres.sh" > "$work/postgres.log" 2>&1 &
+PGPORT=$pg_port POSTGRES_PASSWORD=$pg_password RELIEF_POSTGRES_DATA=$work/postgres bash "$scripts/run-postgres.sh" > "$work/postgres.log" 2>&1 &
 pids+=($!)
 
 epmd_port=$(free_port)
@@ -44,6 +46,7 @@ rabbit_password=$(password)
 wait_for_port epmd "$epmd_port" 10
 RABBITMQ_NODE_PORT=$amqp_port RABBITMQ_DIST_PORT=$dist_port ERL_EPMD_PORT=$epmd_port \
 RABBITMQ_DEFAULT_USER=$rabbit_user RABBITMQ_DEFAULT_PASS=$rabbit_password RABBITMQ_MANAGEMENT_PORT=$management_port \
+RELIEF_RABBITMQ_DATA=$work/rabbitmq \
     bash "$scripts/run-rabbitmq.sh" > "$work/rabbitmq.log" 2>&1 &
 pids+=($!)
 

@@ -5,8 +5,8 @@ using Npgsql;
 namespace Relief.AppHost.Infrastructure;
 
 /// <summary>
-/// A PostgreSQL server run from this machine's own binaries by <c>scripts/run-postgres.sh</c>, with its data in a
-/// per-run folder under /tmp.
+/// A PostgreSQL server run from this machine's own binaries by <c>scripts/run-postgres.sh</c>, which keeps it running
+/// (a server that dies is started again on the same data and port), with its cluster in the data folder.
 /// </summary>
 public sealed class LocalPostgresResource(string name, string scriptDirectory, ParameterResource password)
     : ExecutableResource(name, "bash", scriptDirectory), IResourceWithConnectionString
@@ -26,9 +26,11 @@ public sealed class LocalPostgresResource(string name, string scriptDirectory, P
 
 internal static class LocalPostgresExtensions
 {
-    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, ReliefDataFolder data)
     {
-        var password = builder.AddParameter($"{name}-password", LocalResources.GeneratedPassword(), secret: true);
+        // The cluster keeps the password it was created with: it must be the same at every start.
+        var password = builder.AddPersistentSecret(data, $"{name}-password");
         var scripts = LocalResources.ScriptDirectory(builder);
         var server = new LocalPostgresResource(name, scripts, password.Resource);
 
@@ -55,6 +57,7 @@ internal static class LocalPostgresExtensions
             .WithEndpoint(name: LocalPostgresResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithEnvironment("PGPORT", server.Endpoint.Property(EndpointProperty.TargetPort))
             .WithEnvironment("POSTGRES_PASSWORD", password)
+            .WithEnvironment("RELIEF_POSTGRES_DATA", data.PostgresFolder)
             .WithHealthCheck(healthCheckKey);
     }
 }

@@ -6,8 +6,8 @@ using RabbitMQ.Client;
 namespace Relief.AppHost.Infrastructure;
 
 /// <summary>
-/// A RabbitMQ node run from this machine's own installation by <c>scripts/run-rabbitmq.sh</c>, with everything it
-/// writes in a per-run folder under /tmp.
+/// A RabbitMQ node run from this machine's own installation by <c>scripts/run-rabbitmq.sh</c>, which keeps it running
+/// (a node that dies is started again on the same data and ports), with everything it writes in the data folder.
 /// </summary>
 public sealed class LocalRabbitMQResource(string name, string scriptDirectory, ParameterResource password)
     : ExecutableResource(name, "bash", scriptDirectory), IResourceWithConnectionString
@@ -32,11 +32,13 @@ public sealed class LocalRabbitMQResource(string name, string scriptDirectory, P
 
 internal static class LocalRabbitMQExtensions
 {
-    public static IResourceBuilder<LocalRabbitMQResource> AddLocalRabbitMQ(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalRabbitMQResource> AddLocalRabbitMQ(
+        this IDistributedApplicationBuilder builder, string name, ReliefDataFolder data)
     {
         var epmd = builder.AddLocalEpmd($"{name}-epmd");
 
-        var password = builder.AddParameter($"{name}-password", LocalResources.GeneratedPassword(), secret: true);
+        // The node creates its user on the first start only: the password must be the same at every start.
+        var password = builder.AddPersistentSecret(data, $"{name}-password");
         var scripts = LocalResources.ScriptDirectory(builder);
         var broker = new LocalRabbitMQResource(name, scripts, password.Resource);
 
@@ -77,6 +79,7 @@ internal static class LocalRabbitMQExtensions
             .WithEnvironment("ERL_EPMD_PORT", epmd.GetEndpoint("tcp").Property(EndpointProperty.TargetPort))
             .WithEnvironment("RABBITMQ_DEFAULT_USER", broker.UserName)
             .WithEnvironment("RABBITMQ_DEFAULT_PASS", password)
+            .WithEnvironment("RELIEF_RABBITMQ_DATA", data.RabbitMQFolder)
             .WithHealthCheck(healthCheckKey)
             .WaitFor(epmd);
         epmd.WithParentRelationship(rabbit);

@@ -8,16 +8,21 @@ public sealed class ReliefInfrastructure
 {
     internal ReliefInfrastructure(
         InfrastructureMode mode,
+        ReliefDataFolder data,
         IResourceBuilder<IResourceWithConnectionString> postgres,
         IResourceBuilder<IResourceWithConnectionString> messaging)
     {
         Mode = mode;
+        Data = data;
         Postgres = postgres;
         Messaging = messaging;
     }
 
     /// <summary>The mode in use: <see cref="InfrastructureMode.Containers"/> or <see cref="InfrastructureMode.Local"/>.</summary>
     public InfrastructureMode Mode { get; }
+
+    /// <summary>Where the stack's state lives between runs: secrets, and in local mode the servers' data.</summary>
+    public ReliefDataFolder Data { get; }
 
     /// <summary>The PostgreSQL server ("postgres"); one database per service lives on it.</summary>
     public IResourceBuilder<IResourceWithConnectionString> Postgres { get; }
@@ -38,17 +43,26 @@ public static partial class ReliefInfrastructureExtensions
 
         var configured = builder.Configuration[InfrastructureModeResolver.ConfigurationKey] ?? "auto";
         var mode = InfrastructureModeResolver.Resolve(builder.Configuration);
-        // Say which mode "auto" settled on: the first question when the servers do not show up.
+        var data = ReliefDataFolder.Open(builder.Configuration);
+        // Say which mode "auto" settled on and where the data is: the first questions when something is missing.
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             var logger = @event.Services.GetRequiredService<ILogger<ReliefInfrastructure>>();
-            LogMode(logger, mode, configured);
+            LogMode(logger, mode, configured, data.Path);
             return Task.CompletedTask;
         });
 
-        return mode == InfrastructureMode.Containers
-            ? new(mode, builder.AddPostgres("postgres"), builder.AddRabbitMQ("messaging"))
-            : new(mode, builder.AddLocalPostgres("postgres"), builder.AddLocalRabbitMQ("messaging"));
+        if (mode == InfrastructureMode.Containers)
+        {
+            // Named volumes keep the data between runs, as the local mode's folder does; the secrets stay in the folder.
+            var postgres = builder.AddPostgres("postgres", password: builder.AddPersistentSecret(data, "postgres-password"))
+                .WithDataVolume("relief-postgres");
+            var rabbit = builder.AddRabbitMQ("messaging", password: builder.AddPersistentSecret(data, "messaging-password"))
+                .WithDataVolume("relief-rabbitmq");
+            return new(mode, data, postgres, rabbit);
+        }
+
+        return new(mode, data, builder.AddLocalPostgres("postgres", data), builder.AddLocalRabbitMQ("messaging", data));
     }
 
     /// <summary>
@@ -84,6 +98,6 @@ public static partial class ReliefInfrastructureExtensions
             .WaitFor(infrastructure.Messaging);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Infrastructure mode {Mode} (configured: {Configured})")]
-    private static partial void LogMode(ILogger logger, InfrastructureMode mode, string configured);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Infrastructure mode {Mode} (configured: {Configured}); data folder {DataFolder}")]
+    private static partial void LogMode(ILogger logger, InfrastructureMode mode, string configured, string dataFolder);
 }

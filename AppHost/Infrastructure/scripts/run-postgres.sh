@@ -1,37 +1,40 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for one AppHost run (Infrastructure:Mode=local).
-# Aspire passes PGPORT (its allocated endpoint) and POSTGRES_PASSWORD. The data lives in a fresh folder
-# under /tmp, which the postgres user can reach (root's home it could not), and is removed on the way out.
+# A PostgreSQL server for Relief (Infrastructure:Mode=local), kept running: see supervise.sh.
+# Aspire passes PGPORT (its allocated endpoint), POSTGRES_PASSWORD and RELIEF_POSTGRES_DATA, the folder that holds the
+# cluster: created on the first start, reused by every later one (the AppHost's data folder, or a throwaway folder of
+# the tests). The folder's parent must be reachable by the postgres user when this runs as root.
 set -euo pipefail
-: "${PGPORT:?}" "${POSTGRES_PASSWORD:?}"
+: "${PGPORT:?}" "${POSTGRES_PASSWORD:?}" "${RELIEF_POSTGRES_DATA:?}"
 bin=${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+data=$RELIEF_POSTGRES_DATA
+server_name=postgres
+pid_file=$data/server.pid
+# SIGINT is postgres's fast shutdown (SIGTERM, "smart", would wait for every client to leave).
+stop_signal=INT
+. "$(dirname "$0")/supervise.sh"
 
-. "$(dirname "$0")/run-folder.sh"
-data=$(new_run_folder relief-postgres)
-trap 'rm -rf "$data"' EXIT
-
-# SIGINT is postgres's fast shutdown (SIGTERM, "smart", would wait for every client to leave). A signal that
-# arrives before the server is up just ends the script.
-server=
-stop() { if [ -n "$server" ]; then kill -INT "$server" 2>/dev/null || true; else exit 143; fi; }
-trap stop TERM INT
-
-(umask 077 && printf '%s\n' "$POSTGRES_PASSWORD" > "$data/pwfile")
-
-# postgres refuses to run as root: hand the folder over and drop to the postgres user.
+# postgres refuses to run as root: the folder belongs to the postgres user, and the server drops to it.
 as_postgres=()
+mkdir -p "$data"
+chmod 700 "$data"
 if [ "$(id -u)" = 0 ]; then
-    chown -R postgres:postgres "$data"
+    chown postgres:postgres "$data"
     as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 fi
 
-"${as_postgres[@]}" "$bin/initdb" -D "$data/db" -U postgres --pwfile="$data/pwfile" \
-    --auth=scram-sha-256 -E UTF8 --no-locale --no-sync --no-instructions > /dev/null
-rm -f "$data/pwfile"
+if [ ! -s "$data/db/PG_VERSION" ]; then
+    rm -rf "$data/db"
+    pwfile=$(mktemp)
+    trap 'rm -f "$pwfile"' EXIT
+    printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
+    [ ${#as_postgres[@]} -eq 0 ] || chown postgres "$pwfile"
+    "${as_postgres[@]}" "$bin/initdb" -D "$data/db" -U postgres --pwfile="$pwfile" \
+        --auth=scram-sha-256 -E UTF8 --no-locale --no-instructions > /dev/null
+    rm -f "$pwfile"
+fi
 
-"${as_postgres[@]}" "$bin/postgres" -D "$data/db" -p "$PGPORT" -k "$data" \
-    -c listen_addresses=127.0.0.1 -c max_connections=300 &
-server=$!
-
-# A trapped signal interrupts `wait`; keep waiting until the server has really gone.
-while kill -0 "$server" 2>/dev/null; do wait "$server" || true; done
+start_server() {
+    "${as_postgres[@]}" "$bin/postgres" -D "$data/db" -p "$PGPORT" -k "$data" \
+        -c listen_addresses=127.0.0.1 -c max_connections=300 &
+}
+supervise

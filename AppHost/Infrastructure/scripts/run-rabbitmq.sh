@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# A throwaway RabbitMQ node for one AppHost run (Infrastructure:Mode=local).
-# Aspire (or tests/run.sh) passes RABBITMQ_NODE_PORT (AMQP), RABBITMQ_DIST_PORT (Erlang distribution), ERL_EPMD_PORT (the epmd
-# resource it started first) and RABBITMQ_DEFAULT_USER/RABBITMQ_DEFAULT_PASS, and optionally RABBITMQ_MANAGEMENT_PORT. Everything the node writes lives in
-# a fresh folder under /tmp, removed on the way out, so nothing from /etc/rabbitmq or /var/lib/rabbitmq is used.
+# A RabbitMQ node for Relief (Infrastructure:Mode=local), kept running: see supervise.sh.
+# Aspire (or scripts/test-servers.sh) passes RABBITMQ_NODE_PORT (AMQP), RABBITMQ_DIST_PORT (Erlang distribution),
+# ERL_EPMD_PORT (the epmd resource it started first), RABBITMQ_DEFAULT_USER/RABBITMQ_DEFAULT_PASS, optionally
+# RABBITMQ_MANAGEMENT_PORT, and RELIEF_RABBITMQ_DATA: the folder that holds everything the node writes — its
+# database of queues and persistent messages survives restarts. Nothing from /etc/rabbitmq or /var/lib/rabbitmq is used.
 set -euo pipefail
-: "${RABBITMQ_NODE_PORT:?}" "${RABBITMQ_DIST_PORT:?}" "${ERL_EPMD_PORT:?}"
+: "${RABBITMQ_NODE_PORT:?}" "${RABBITMQ_DIST_PORT:?}" "${ERL_EPMD_PORT:?}" "${RELIEF_RABBITMQ_DATA:?}"
 : "${RABBITMQ_DEFAULT_USER:?}" "${RABBITMQ_DEFAULT_PASS:?}"
 # The Debian /usr/sbin/rabbitmq-server wrapper switches to the rabbitmq user; the real script does not.
-server=${RABBITMQ_SERVER:-$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server | sort -V | tail -n 1)}
+rabbitmq_server=${RABBITMQ_SERVER:-$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server | sort -V | tail -n 1)}
+data=$RELIEF_RABBITMQ_DATA
+server_name=rabbitmq
+pid_file=$data/server.pid
+# beam stops the node cleanly on SIGTERM.
+stop_signal=TERM
+. "$(dirname "$0")/supervise.sh"
 
-. "$(dirname "$0")/run-folder.sh"
-data=$(new_run_folder relief-rabbitmq)
-trap 'rm -rf "$data"' EXIT
-
-# beam stops the node cleanly on SIGTERM. A signal that arrives before the node is started just ends the script.
-node=
-stop() { if [ -n "$node" ]; then kill -TERM "$node" 2>/dev/null || true; else exit 143; fi; }
-trap stop TERM INT
-
+mkdir -p "$data"
+chmod 700 "$data"
 export HOME=$data
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$HOME/.erlang.cookie"
+if [ ! -s "$HOME/.erlang.cookie" ]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$HOME/.erlang.cookie")
+fi
 chmod 400 "$HOME/.erlang.cookie"
 
-# rabbitmq.conf takes a value verbatim to the end of the line: fine for generated passwords (see LocalResources.cs).
-cat > "$data/rabbitmq.conf" <<CONF
+# Written at every start: ports change between runs. The default user is created only on the first start, with
+# the password the AppHost keeps in its secrets. rabbitmq.conf takes a value verbatim to the end of the line: fine
+# for generated passwords (see LocalResources.cs).
+(umask 077 && cat > "$data/rabbitmq.conf" <<CONF
 default_user = $RABBITMQ_DEFAULT_USER
 default_pass = $RABBITMQ_DEFAULT_PASS
 CONF
+)
 # The management plugin (HTTP API and UI) only when a port is given for it.
 if [ -n "${RABBITMQ_MANAGEMENT_PORT:-}" ]; then
     printf 'management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' "$RABBITMQ_MANAGEMENT_PORT" >> "$data/rabbitmq.conf"
@@ -34,6 +39,8 @@ if [ -n "${RABBITMQ_MANAGEMENT_PORT:-}" ]; then
 else
     echo '[].' > "$data/enabled_plugins"
 fi
+# Where ops tools find the node this run (Aspire picks new ports each start).
+printf 'amqp=%s\nmanagement=%s\n' "$RABBITMQ_NODE_PORT" "${RABBITMQ_MANAGEMENT_PORT:-}" > "$data/ports"
 
 export RABBITMQ_NODENAME=rabbit@localhost
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
@@ -49,8 +56,5 @@ export RUNNING_UNDER_SYSTEMD=true
 # epmd is its own Aspire resource (else an epmd daemon would outlive the AppHost); stay on loopback.
 export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}"
 
-"$server" &
-node=$!
-
-# A trapped signal interrupts `wait`; keep waiting until the node has really gone.
-while kill -0 "$node" 2>/dev/null; do wait "$node" || true; done
+start_server() { "$rabbitmq_server" & }
+supervise
