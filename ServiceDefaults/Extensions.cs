@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Http;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Health;
 using Relief.ServiceDefaults.Http;
 using Relief.ServiceDefaults.Telemetry;
 
@@ -60,17 +62,29 @@ public static class Extensions
         // After authentication, so limits are per user; before authorization, so refusals count too.
         app.UseReliefRequestProtection();
         app.UseAuthorization();
+        // After authorization, so a caller without a token is told that first.
+        app.UseControlCharacterRejection();
         app.MapHealthEndpoints();
         return app;
     }
 
     /// <summary>
-    /// <c>/health</c> (ready: database, broker) and <c>/alive</c>. Open to the orchestrator and load balancers;
-    /// they report status only, never data.
+    /// <c>/health</c> and <c>/alive</c>, open to the orchestrator, monitors and load balancers; they report status
+    /// only, never data. <c>/health</c> is 200 when Healthy or Degraded (the service does its work; something waits —
+    /// see the body) and 503 when Unhealthy (its database cannot be reached). <c>/alive</c> is the process only.
     /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResponseWriter = HealthResponse.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("live"),

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.ServiceDefaults.Audit;
 
@@ -31,7 +32,7 @@ public static class AuditEndpoints
         """;
 
     public static async Task<Results<Ok<IReadOnlyList<AuditRecord>>, ValidationProblem>> ReadAuditLog(
-        NpgsqlDataSource db, DateTimeOffset? from, DateTimeOffset? to, string? action, string? actor, int? limit,
+        NpgsqlDataSource db, Timestamp? from, Timestamp? to, string? action, string? actor, int? limit,
         CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000)
@@ -42,9 +43,17 @@ public static class AuditEndpoints
             });
         }
 
+        if (from is { } start && to is { } end && start.Utc > end.Utc)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["from"] = ["'from' must not be after 'to'."],
+            });
+        }
+
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var entries = await connection.QueryAsync<AuditRecord>(new CommandDefinition(SelectEntries,
-            new { From = from, To = to, Action = action, Actor = actor, Limit = limit ?? 200 }, cancellationToken: cancellationToken));
+            new { From = from?.Utc, To = to?.Utc, Action = action, Actor = actor, Limit = limit ?? 200 }, cancellationToken: cancellationToken));
         return TypedResults.Ok<IReadOnlyList<AuditRecord>>(entries.AsList());
     }
 }

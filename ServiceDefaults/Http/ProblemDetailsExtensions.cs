@@ -20,7 +20,10 @@ public static class ProblemDetailsExtensions
         builder.Services.AddExceptionHandler<RequestExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            ControlCharacters.AddTo(options.SerializerOptions);
+        });
         return builder;
     }
 }

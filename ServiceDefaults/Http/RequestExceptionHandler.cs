@@ -4,12 +4,14 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Relief.ServiceDefaults.Messaging;
 
 namespace Relief.ServiceDefaults.Http;
 
 /// <summary>
-/// Turns a request the framework could not read into a 400 naming the field, and anything else into a 500
-/// that says nothing about the inside (exception texts can carry personal data and SQL).
+/// Turns a request the framework could not read into a 400 naming the field, a fault that passes by itself (the
+/// database restarting or unreachable) into a 503 with Retry-After, and anything else into a 500 that says nothing
+/// about the inside (exception texts can carry personal data and SQL).
 /// </summary>
 public sealed partial class RequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<RequestExceptionHandler> logger)
     : IExceptionHandler
@@ -24,6 +26,17 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
             {
                 Status = badRequest.StatusCode,
                 Title = "The request could not be read.",
+            };
+        }
+        else if (TransientFaults.IsTransient(exception))
+        {
+            LogUnavailable(logger, exception.GetType().FullName);
+            httpContext.Response.Headers.RetryAfter = "5";
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The service is briefly unavailable.",
+                Detail = "Its database or message broker cannot be reached just now. Try again in a few seconds.",
             };
         }
         else
@@ -52,7 +65,10 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
         if (exception.InnerException is JsonException json)
         {
             var field = JsonPathToField(json.Path);
-            return (field, field == "body" ? "The body is not valid JSON." : $"The value of '{field}' is not valid.");
+            return (field,
+                json is ControlCharacterException ? ControlCharacters.Reason
+                : field == "body" ? "The body is not valid JSON."
+                : $"The value of '{field}' is not valid.");
         }
 
         if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -84,6 +100,9 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
 
     [GeneratedRegex(@"parameter ""(?:[^""\s]+ )?([A-Za-z0-9_]+)""")]
     private static partial Regex ParameterName();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ExceptionType} while processing a request: answered 503, try again")]
+    private static partial void LogUnavailable(ILogger logger, string? exceptionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while processing a request")]
     private static partial void LogUnhandled(ILogger logger, string? exceptionType);

@@ -1,8 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Relief.ServiceDefaults.Health;
 
 namespace Relief.ServiceDefaults.Messaging;
 
@@ -11,8 +13,9 @@ public static class MessagingExtensions
     public const string ConnectionName = "messaging";
 
     /// <summary>
-    /// MassTransit on RabbitMQ (connection string "messaging", an amqp:// URI), with the service's queues
-    /// prefixed by its name, retries before the _error queue, and the outbox relay.
+    /// MassTransit on RabbitMQ (connection string "messaging", an amqp:// URI), with the service's queues prefixed by
+    /// its name, transient faults retried for minutes and permanent ones sent to the _error queue at once, the outbox
+    /// relay, pruning of the outbox and inbox, and health and metrics for both ends of the broker.
     /// </summary>
     public static TBuilder AddReliefMessaging<TBuilder>(this TBuilder builder, string serviceName,
         Action<IBusRegistrationConfigurator>? consumers = null) where TBuilder : IHostApplicationBuilder
@@ -21,21 +24,44 @@ public static class MessagingExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} (an amqp:// URI) is not configured.");
 
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
+        builder.Services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration("Messaging");
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<MessageStorePruning>();
+
+        // The service's receive queues, as MassTransit names them, for the _error queue monitor.
+        var queues = new ReceiveQueues();
+        builder.Services.AddSingleton(queues);
+        builder.Services.AddSingleton(new BrokerAddress(new Uri(connectionString)));
+        builder.AddReliefMessagingHealth();
 
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(EndpointNames(serviceName));
             consumers?.Invoke(bus);
 
-            // Transient faults (a deadlock, a restart of the database) are retried in place; a message that
-            // still fails goes to the queue's _error queue, never acknowledged and dropped.
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, queueName, endpoint) =>
             {
-                var intervals = context.GetRequiredService<IOptions<MessagingOptions>>().Value.RetryIntervalsInMilliseconds();
-                endpoint.UseMessageRetry(retry => retry.Intervals(intervals));
+                queues.Add(queueName);
+                var settings = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                // A database or broker that is away for a while (a restart, a failover) is waited out, with growing
+                // pauses, for minutes; a fault that will fail the same way every time goes to the _error queue at once
+                // instead of holding the message. Nothing is acknowledged and dropped.
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Exponential(settings.TransientRetryLimit, settings.TransientRetryMinInterval,
+                        settings.TransientRetryMaxInterval, settings.TransientRetryIntervalDelta);
+                    retry.Handle<Exception>(TransientFaults.IsTransient);
+                });
+                if (settings.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                {
+                    rabbitEndpoint.SetQuorumQueue();
+                }
             });
+
+            // The broker being away is Degraded, not Unhealthy: the service still answers and stores, and its events
+            // wait in the outbox. Only the database being away makes it Unhealthy (503).
+            bus.ConfigureHealthCheckOptions(health => health.MinimalFailureStatus = HealthStatus.Degraded);
 
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -55,10 +81,57 @@ public static class MessagingExtensions
 
 public sealed class MessagingOptions
 {
-    /// <summary>Delays between attempts of a failing message, in milliseconds, comma-separated.</summary>
-    public string RetryIntervals { get; set; } = "100,500,1000,2000,5000";
+    /// <summary>How many times a message failing on a transient fault is tried again before it goes to _error.</summary>
+    public int TransientRetryLimit { get; set; } = 20;
 
-    public int[] RetryIntervalsInMilliseconds() =>
-        RetryIntervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(interval => int.Parse(interval, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    /// <summary>The pauses between those attempts grow from this ...</summary>
+    public TimeSpan TransientRetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>... to this; with the defaults a message waits out about eight minutes of outage.</summary>
+    public TimeSpan TransientRetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan TransientRetryIntervalDelta { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Declare the service's queues as quorum queues (replicated on a RabbitMQ cluster). Off by default: a single node
+    /// gains nothing from them. Queues are durable either way; an existing classic queue must be deleted (drained) first.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
 }
+
+public sealed class InboxOptions
+{
+    /// <summary>
+    /// How long the ids of handled messages are kept. A redelivery or a replay from an _error queue older than this
+    /// would be handled again, so it is far longer than any outage or retry.
+    /// </summary>
+    public TimeSpan KeepHandledFor { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>The names of the queues this service consumes from.</summary>
+public sealed class ReceiveQueues
+{
+    private readonly HashSet<string> names = [];
+
+    public void Add(string name)
+    {
+        lock (names)
+        {
+            names.Add(name);
+        }
+    }
+
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (names)
+            {
+                return [.. names.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+}
+
+/// <summary>The broker the service uses (the "messaging" connection string).</summary>
+public sealed record BrokerAddress(Uri Uri);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Relief.ServiceDefaults.PersonalData;
 
@@ -10,8 +11,8 @@ public static class PersonalDataExtensions
     {
         builder.Services.AddOptions<PersonalDataOptions>()
             .BindConfiguration(PersonalDataOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PersonalDataOptions>, PersonalDataOptionsValidator>();
         builder.Services.AddSingleton<PersonalDataProtector>();
         return builder;
     }

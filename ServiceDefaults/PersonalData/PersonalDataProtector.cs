@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -6,27 +5,69 @@ using Microsoft.Extensions.Options;
 namespace Relief.ServiceDefaults.PersonalData;
 
 /// <summary>
-/// Keys for personal data at rest (configuration section "PersonalData"): AES-256 keys by id, so keys can rotate
-/// (new values are sealed with the active key, old ones stay readable), and a separate lookup key for the keyed
-/// hash that finds and de-duplicates exact values without decrypting anything.
+/// Keys for personal data at rest (configuration section "PersonalData"): AES-256 keys by id, so keys can rotate (new
+/// values are sealed with the active key, old ones stay readable), and lookup keys by id for the keyed hash that finds
+/// and de-duplicates exact values without decrypting anything (new values are hashed with the active lookup key; values
+/// hashed with an older one are still found while it is configured).
 /// </summary>
 public sealed class PersonalDataOptions
 {
     public const string SectionName = "PersonalData";
+    public const int MinimumSecretLength = 32;
 
-    [Required]
     public string ActiveKeyId { get; set; } = "";
 
     /// <summary>Key id → a secret of at least 32 characters (a 256-bit key is derived from it with HKDF).</summary>
     public Dictionary<string, string> Keys { get; set; } = [];
 
-    /// <summary>A secret of at least 32 characters, for the keyed hash (HMAC-SHA256).</summary>
-    [Required]
-    public string LookupKey { get; set; } = "";
+    public string ActiveLookupKeyId { get; set; } = "";
+
+    /// <summary>Lookup key id → a secret of at least 32 characters, for the keyed hash (HMAC-SHA256).</summary>
+    public Dictionary<string, string> LookupKeys { get; set; } = [];
+}
+
+/// <summary>
+/// Checks the keys when the service starts, so a missing or short key stops it at once with a clear message rather
+/// than failing the first registration that carries an ID number.
+/// </summary>
+public sealed class PersonalDataOptionsValidator : IValidateOptions<PersonalDataOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PersonalDataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        Check(failures, "Keys", options.ActiveKeyId, options.Keys);
+        Check(failures, "LookupKeys", options.ActiveLookupKeyId, options.LookupKeys);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, string section, string activeId, Dictionary<string, string> keys)
+    {
+        var activeName = section == "Keys" ? "ActiveKeyId" : "ActiveLookupKeyId";
+        if (string.IsNullOrWhiteSpace(activeId))
+        {
+            failures.Add($"PersonalData:{activeName} is not configured.");
+        }
+        else if (!keys.ContainsKey(activeId))
+        {
+            failures.Add($"PersonalData:{activeName} '{activeId}' names no key in PersonalData:{section}.");
+        }
+
+        foreach (var (id, secret) in keys)
+        {
+            if (secret is null || secret.Length < PersonalDataOptions.MinimumSecretLength)
+            {
+                failures.Add($"PersonalData:{section}:{id} must be at least {PersonalDataOptions.MinimumSecretLength} characters.");
+            }
+        }
+    }
 }
 
 /// <summary>A sealed value: AES-GCM (nonce ‖ tag ‖ ciphertext) and the id of the key that sealed it.</summary>
 public sealed record SealedValue(string KeyId, byte[] Ciphertext);
+
+/// <summary>A keyed hash and the id of the lookup key it was made with.</summary>
+public sealed record LookupHash(string KeyId, byte[] Hash);
 
 /// <summary>
 /// Seals personal data with an authenticated cipher (AES-256-GCM). The row's id is bound in as associated data,
@@ -38,19 +79,17 @@ public sealed class PersonalDataProtector
     private const int TagSize = 16;
     private readonly string activeKeyId;
     private readonly Dictionary<string, byte[]> keys;
-    private readonly byte[] lookupKey;
+    private readonly string activeLookupKeyId;
+    private readonly Dictionary<string, byte[]> lookupKeys;
 
     public PersonalDataProtector(IOptions<PersonalDataOptions> options)
     {
+        // Validated at start-up (PersonalDataOptionsValidator): every id below names a long enough key.
         var settings = options.Value;
-        keys = settings.Keys.ToDictionary(pair => pair.Key, pair => Key(pair.Value, "encryption", $"PersonalData:Keys:{pair.Key}"));
-        if (!keys.ContainsKey(settings.ActiveKeyId))
-        {
-            throw new InvalidOperationException($"PersonalData:ActiveKeyId '{settings.ActiveKeyId}' names no key in PersonalData:Keys.");
-        }
-
+        keys = settings.Keys.ToDictionary(pair => pair.Key, pair => Key(pair.Value, "encryption"));
         activeKeyId = settings.ActiveKeyId;
-        lookupKey = Key(settings.LookupKey, "lookup", "PersonalData:LookupKey");
+        lookupKeys = settings.LookupKeys.ToDictionary(pair => pair.Key, pair => Key(pair.Value, "lookup"));
+        activeLookupKeyId = settings.ActiveLookupKeyId;
     }
 
     public SealedValue Seal(string value, Guid owner)
@@ -78,12 +117,20 @@ public sealed class PersonalDataProtector
         return Encoding.UTF8.GetString(plaintext);
     }
 
-    /// <summary>The keyed hash of a normalized value: equal values, equal hashes; useless without the key.</summary>
-    public byte[] LookupHash(string normalizedValue) => HMACSHA256.HashData(lookupKey, Encoding.UTF8.GetBytes(normalizedValue));
+    /// <summary>The keyed hash of a normalized value under the active lookup key, to store beside the sealed value.</summary>
+    public LookupHash LookupHash(string normalizedValue) =>
+        new(activeLookupKeyId, Hash(lookupKeys[activeLookupKeyId], normalizedValue));
+
+    /// <summary>
+    /// The value's hash under every configured lookup key: what to search for, so rows hashed before the lookup key
+    /// rotated are still found.
+    /// </summary>
+    public IReadOnlyList<byte[]> LookupHashes(string normalizedValue) =>
+        lookupKeys.Values.Select(key => Hash(key, normalizedValue)).ToList();
+
+    private static byte[] Hash(byte[] key, string normalizedValue) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(normalizedValue));
 
     /// <summary>A 256-bit key derived from a configured secret, separate for each use.</summary>
-    private static byte[] Key(string secret, string use, string name) =>
-        secret.Length >= 32
-            ? HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: Encoding.UTF8.GetBytes("relief-personal-data-" + use))
-            : throw new InvalidOperationException($"{name} must be at least 32 characters.");
+    private static byte[] Key(string secret, string use) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: Encoding.UTF8.GetBytes("relief-personal-data-" + use));
 }

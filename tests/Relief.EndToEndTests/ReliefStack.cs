@@ -5,34 +5,52 @@ using Relief.Testing;
 namespace Relief.EndToEndTests;
 
 /// <summary>
-/// The whole stack as `dotnet run --project AppHost` starts it — PostgreSQL, RabbitMQ, the identity authority and
-/// the four services — once for all end-to-end tests, with a first administrator whose password the tests know.
+/// The whole stack as `./run.sh` starts it — PostgreSQL, RabbitMQ, the identity authority and the four services — on a
+/// data folder of its own (never the developer's), with a first administrator whose password the tests know.
 /// </summary>
-public sealed class ReliefStack : IAsyncLifetime
+public sealed class ReliefStack : IAsyncDisposable
 {
     public static readonly string[] Services = ["identity", "intake", "registry", "referral", "notification"];
 
     /// <summary>The first city administrator's password, which the AppHost takes as a parameter.</summary>
-    private const string AdminPassword = "e2e-admin-password-0123456789";
+    public const string AdminPassword = "e2e-admin-password-0123456789";
 
-    public DistributedApplication App { get; private set; } = null!;
+    private ReliefStack(DistributedApplication app, string dataFolder)
+    {
+        App = app;
+        DataFolder = dataFolder;
+        SignIn = new TestSignIn(() => App.CreateHttpClient("identity"), "admin", AdminPassword);
+    }
+
+    public DistributedApplication App { get; }
+
+    /// <summary>The stack's data folder: secrets, PostgreSQL's cluster, RabbitMQ's node.</summary>
+    public string DataFolder { get; }
 
     /// <summary>Real sign-ins at the stack's identity authority.</summary>
-    public TestSignIn SignIn { get; private set; } = null!;
+    public TestSignIn SignIn { get; }
 
-    public async Task InitializeAsync()
+    /// <summary>A new throwaway data folder, removed by <see cref="DeleteDataFolder"/>.</summary>
+    public static string NewDataFolder() => Directory.CreateTempSubdirectory("relief-e2e-").FullName;
+
+    /// <summary>Starts the stack on <paramref name="dataFolder"/> and waits until every service is healthy.</summary>
+    public static async Task<ReliefStack> StartAsync(string dataFolder)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--Parameters:identity-admin-password={AdminPassword}"]);
-        App = await builder.BuildAsync();
-        SignIn = new TestSignIn(() => App.CreateHttpClient("identity"), "admin", AdminPassword);
-
+        [
+            $"--Parameters:identity-admin-password={AdminPassword}",
+            $"--Infrastructure:DataFolder={dataFolder}",
+        ]);
+        var app = await builder.BuildAsync();
+        var stack = new ReliefStack(app, dataFolder);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await App.StartAsync(startup.Token);
+        await app.StartAsync(startup.Token);
         foreach (var service in Services)
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
         }
+
+        return stack;
     }
 
     /// <summary>A client of the service acting as the given user (point staff of YH-CC-001 by default).</summary>
@@ -43,8 +61,33 @@ public sealed class ReliefStack : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync() => await App.DisposeAsync();
+    /// <summary>Stops every process of the stack (the data folder stays).</summary>
+    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+
+    public static void DeleteDataFolder(string dataFolder)
+    {
+        if (Directory.Exists(dataFolder))
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+    }
 }
 
-[CollectionDefinition(nameof(ReliefStack))]
-public sealed class ReliefStackCollection : ICollectionFixture<ReliefStack>;
+/// <summary>One stack shared by the end-to-end tests that only read and write through it.</summary>
+public sealed class SharedStack : IAsyncLifetime
+{
+    private readonly string dataFolder = ReliefStack.NewDataFolder();
+
+    public ReliefStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Stack = await ReliefStack.StartAsync(dataFolder);
+
+    public async Task DisposeAsync()
+    {
+        await Stack.DisposeAsync();
+        ReliefStack.DeleteDataFolder(dataFolder);
+    }
+}
+
+[CollectionDefinition(nameof(SharedStack))]
+public sealed class SharedStackCollection : ICollectionFixture<SharedStack>;

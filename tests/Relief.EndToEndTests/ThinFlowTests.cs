@@ -7,14 +7,16 @@ using System.Text.Json;
 
 namespace Relief.EndToEndTests;
 
-[Collection(nameof(ReliefStack))]
-public sealed class ThinFlowTests(ReliefStack stack)
+[Collection(nameof(SharedStack))]
+public sealed class ThinFlowTests(SharedStack shared)
 {
+    private ReliefStack Stack => shared.Stack;
+
     [Fact]
     public async Task A_case_registered_at_intake_reaches_the_duty_desk_in_one_trace_across_all_four_services()
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var intake = await stack.CreateClientAsync("intake");
+        using var intake = await Stack.CreateClientAsync("intake");
         intake.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
         var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
@@ -31,9 +33,10 @@ public sealed class ThinFlowTests(ReliefStack stack)
         var caseId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         var notification = await EventuallyAsync(() => FirstAsync("notification", $"/api/notifications?caseId={caseId}"));
-        Assert.Equal("RS-140802", notification.GetProperty("recipient").GetString());
+        Assert.Equal("relief_station", notification.GetProperty("recipientKind").GetString());
+        Assert.Equal("140802", notification.GetProperty("recipientCounty").GetString());
 
-        using var intakeRead = await stack.CreateClientAsync("intake");
+        using var intakeRead = await Stack.CreateClientAsync("intake");
         var registeredCase = await intakeRead.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{caseId}", UriKind.Relative));
         var person = await FirstAsync("registry", $"/api/persons?caseId={caseId}");
         var referral = await FirstAsync("referral", $"/api/referrals?caseId={caseId}");
@@ -57,7 +60,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
             ("notification", $"/api/notifications?caseId={Guid.NewGuid()}"),
         })
         {
-            using var anonymous = stack.App.CreateHttpClient(service);
+            using var anonymous = Stack.App.CreateHttpClient(service);
             var response = await anonymous.GetAsync(new Uri(path, UriKind.Relative));
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{service}: {response.StatusCode}");
         }
@@ -67,7 +70,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
     [Fact]
     public async Task A_request_body_over_the_limit_is_refused_with_413_before_it_is_read()
     {
-        using var intake = await stack.CreateClientAsync("intake");
+        using var intake = await Stack.CreateClientAsync("intake");
         var oversized = new string('x', 200 * 1024);
 
         var response = await intake.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new { circumstances = oversized });
@@ -77,7 +80,7 @@ public sealed class ThinFlowTests(ReliefStack stack)
 
     private async Task<JsonElement?> FirstAsync(string service, string path)
     {
-        using var client = await stack.CreateClientAsync(service, TestUsers.CityAdministrator());
+        using var client = await Stack.CreateClientAsync(service, TestUsers.CityAdministrator());
         var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         if (response.StatusCode == HttpStatusCode.NotFound)
         {

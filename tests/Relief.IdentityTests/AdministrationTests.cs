@@ -22,7 +22,7 @@ public sealed class AdministrationTests(AuthorityFixture fixture) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(Roles))]
-    public async Task A_user_the_admin_creates_gets_a_token_with_its_role_office_and_county(string role, string office, string kind, string county)
+    public async Task A_user_the_admin_creates_gets_a_token_with_its_role_office_its_kind_and_county(string role, string office, string kind, string county)
     {
         var client = _authority.CreateClient();
         var (userName, password) = await IdentityAuthorityClient.CreateUserAsync(client, await _authority.AdminTokenAsync(), role, office, county, kind);
@@ -31,8 +31,49 @@ public sealed class AdministrationTests(AuthorityFixture fixture) : IClassFixtur
 
         Assert.Equal(role, token.GetClaim("role").Value);
         Assert.Equal(office, token.GetClaim("office").Value);
+        Assert.Equal(kind, token.GetClaim("office_kind").Value);
         Assert.Equal(county, token.GetClaim("county").Value);
         Assert.Equal(userName, token.GetClaim("name").Value);
+    }
+
+    [Theory]
+    [InlineData("station_staff", "MISMATCH-POINT", "service_point")]
+    [InlineData("point_staff", "MISMATCH-STATION", "relief_station")]
+    [InlineData("city_admin", "MISMATCH-COUNTY", "county_office")]
+    [InlineData("county_officer", "MISMATCH-HOTLINE", "hotline")]
+    public async Task A_role_at_an_office_of_another_kind_is_refused_with_400_naming_the_role(string role, string office, string kind)
+    {
+        var admin = _authority.CreateClient(await _authority.AdminTokenAsync());
+        var county = kind == "hotline" ? "140800" : "140802";
+        using (await admin.PostAsJsonAsync(new Uri("/api/admin/offices", UriKind.Relative), new { code = office, name = office, kind, countyCode = county }))
+        {
+            // Created, or there already (409) from another case of this theory: an office of that kind either way.
+        }
+
+        using var response = await admin.PostAsJsonAsync(new Uri("/api/admin/users", UriKind.Relative),
+            new { userName = $"mismatch-{Guid.NewGuid():N}"[..24], password = "a-long-password-123", officeCode = office, role });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var reason = Assert.Single(problem.GetProperty("errors").GetProperty("role").EnumerateArray()).GetString();
+        Assert.Contains(kind, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Changing_a_users_role_to_one_their_office_kind_does_not_hold_is_refused_and_changes_nothing()
+    {
+        var client = _authority.CreateClient();
+        var adminToken = await _authority.AdminTokenAsync();
+        var (userName, password) = await IdentityAuthorityClient.CreateUserAsync(client, adminToken, "point_staff", "YH-CC-001", "140802", "service_point");
+        var userId = Jwks.Read(await IdentityAuthorityClient.GetAccessTokenAsync(client, userName, password)).Subject;
+
+        using var change = await _authority.CreateClient(adminToken)
+            .PutAsJsonAsync(new Uri($"/api/admin/users/{userId}/role", UriKind.Relative), new { role = "station_staff" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, change.StatusCode);
+        Assert.True((await change.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("role", out _));
+        var token = Jwks.Read(await IdentityAuthorityClient.GetAccessTokenAsync(client, userName, password));
+        Assert.Equal("point_staff", token.GetClaim("role").Value);
     }
 
     [Fact]

@@ -90,19 +90,19 @@ public sealed class TokenTests(AuthorityFixture fixture) : IClassFixture<Authori
         var client = _authority.CreateClient();
         var adminToken = await _authority.AdminTokenAsync();
         var (userName, password) = await IdentityAuthorityClient.CreateUserAsync(
-            client, adminToken, "point_staff", "YH-CC-001", "140802", "service_point");
+            client, adminToken, "county_officer", "CO-140802", "140802", "county_office");
         var first = await IdentityAuthorityClient.RequestPasswordTokenAsync(client, userName, password);
         var userId = Jwks.Read(first.AccessToken).Subject;
 
         using var change = await _authority.CreateClient(adminToken)
-            .PutAsJsonAsync(new Uri($"/api/admin/users/{userId}/role", UriKind.Relative), new { role = "station_staff" });
+            .PutAsJsonAsync(new Uri($"/api/admin/users/{userId}/role", UriKind.Relative), new { role = "auditor" });
         Assert.Equal(HttpStatusCode.OK, change.StatusCode);
         var refreshed = await IdentityAuthorityClient.RefreshAsync(client, first.RefreshToken!);
 
         var token = Jwks.Read(refreshed.AccessToken);
         Assert.Equal(userId, token.Subject);
-        Assert.Equal("station_staff", token.GetClaim("role").Value);
-        Assert.Equal("YH-CC-001", token.GetClaim("office").Value);
+        Assert.Equal("auditor", token.GetClaim("role").Value);
+        Assert.Equal("CO-140802", token.GetClaim("office").Value);
     }
 
     [Fact]

@@ -15,5 +15,5 @@ public sealed class ClassifiedReliefTests
 
     [Fact]
     public void A_referral_goes_to_the_relief_station_of_the_cases_county() =>
-        Assert.Equal("RS-140823", ReferralPolicy.ReceivingStationFor("140823"));
+        Assert.Equal("140823", ReferralPolicy.ReceivingStationCountyFor("140823"));
 }

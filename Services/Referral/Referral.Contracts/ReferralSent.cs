@@ -7,7 +7,9 @@ public sealed record ReferralSent
     public required Guid CaseId { get; init; }
     public required Guid PersonId { get; init; }
     public required string CountyCode { get; init; }
-    /// <summary>The receiving relief station (救助管理站).</summary>
-    public required string ReceivingStation { get; init; }
+    /// <summary>
+    /// The county (GB/T 2260) whose relief station (救助管理站) receives the referral: each county or district has one.
+    /// </summary>
+    public required string ReceivingStationCounty { get; init; }
     public required DateTimeOffset SentAt { get; init; }
 }

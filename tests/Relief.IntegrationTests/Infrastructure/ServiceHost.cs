@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using System.Net.Http.Json;
 using Relief.Testing;
 
 namespace Relief.IntegrationTests.Infrastructure;
@@ -35,11 +36,17 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
         builder.UseSetting("Outbox:MaxBackoff", "00:00:01");
-        builder.UseSetting("Messaging:RetryIntervals", "50,100,200");
+        // Transient faults are still waited out for minutes, in quicker steps.
+        builder.UseSetting("Messaging:TransientRetryLimit", "100");
+        builder.UseSetting("Messaging:TransientRetryMinInterval", "00:00:00.050");
+        builder.UseSetting("Messaging:TransientRetryMaxInterval", "00:00:02");
+        builder.UseSetting("Messaging:TransientRetryIntervalDelta", "00:00:00.100");
+        builder.UseSetting("Health:RefreshInterval", "00:00:01");
         builder.UseSetting("PersonalData:ActiveKeyId", "k2");
         builder.UseSetting("PersonalData:Keys:k1", "an-older-test-key-that-still-opens-old-rows");
         builder.UseSetting("PersonalData:Keys:k2", "the-active-test-key-for-identity-documents");
-        builder.UseSetting("PersonalData:LookupKey", "the-test-lookup-key-for-identity-documents");
+        builder.UseSetting("PersonalData:ActiveLookupKeyId", "h1");
+        builder.UseSetting("PersonalData:LookupKeys:h1", "the-test-lookup-key-for-identity-documents");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -51,12 +58,15 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         }
     }
 
-    /// <summary>Waits for /health: the database migrated and the bus connected, its queues bound.</summary>
+    /// <summary>
+    /// Waits until /health says Healthy — the database migrated, the bus connected and its queues bound — not merely
+    /// 200, which Degraded (broker not yet connected) also answers.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        await TestDatabase.EventuallyAsync(async () => (await client.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode,
-            $"{typeof(TEntryPoint).Name} reports healthy", TimeSpan.FromSeconds(60));
+        await TestDatabase.EventuallyAsync(async () => await HealthProbe.StatusAsync(client) == "Healthy",
+            $"{typeof(TEntryPoint).Name} reports Healthy", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>An HTTP client signed in as the given user (point staff of YH-CC-001 by default).</summary>
@@ -65,5 +75,16 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", await SharedAuthority.SignIn.TokenAsync(user ?? TestUsers.PointStaff()));
         return client;
+    }
+}
+
+public static class HealthProbe
+{
+    /// <summary>The overall status in the body of /health: Healthy, Degraded or Unhealthy.</summary>
+    public static async Task<string?> StatusAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("status").GetString();
     }
 }

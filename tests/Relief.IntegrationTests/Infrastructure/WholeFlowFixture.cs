@@ -72,7 +72,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
             "the case reaches the duty-desk feed");
         // Intake learns of the referral too: the station may then read the case.
         await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(Intake.DatabaseConnectionString,
-            "select count(*) from cases where id = @caseId and referred_to_station is not null", new { caseId }) == 1,
+            "select count(*) from cases where id = @caseId and referred_to_station_county is not null", new { caseId }) == 1,
             "Intake records the receiving station");
 
         using var registryAdmin = await Registry.ClientForAsync(TestUsers.CityAdministrator());

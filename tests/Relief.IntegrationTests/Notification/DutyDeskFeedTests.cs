@@ -15,7 +15,7 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         CaseId = Guid.NewGuid(),
         PersonId = Guid.NewGuid(),
         CountyCode = "140830",
-        ReceivingStation = "RS-140830",
+        ReceivingStationCounty = "140830",
         SentAt = DateTimeOffset.UtcNow,
     };
 
@@ -39,7 +39,8 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         await TestDatabase.EventuallyAsync(async () => (await NotificationsOfAsync(referral.CaseId)).GetArrayLength() == 1,
             "the notification is recorded");
         var notification = (await NotificationsOfAsync(referral.CaseId))[0];
-        Assert.Equal("RS-140830", notification.GetProperty("recipient").GetString());
+        Assert.Equal("relief_station", notification.GetProperty("recipientKind").GetString());
+        Assert.Equal("140830", notification.GetProperty("recipientCounty").GetString());
         Assert.Equal("duty_desk_feed", notification.GetProperty("channel").GetString());
         Assert.Contains(referral.ReferralId.ToString(), notification.GetProperty("message").GetString(), StringComparison.Ordinal);
     }

@@ -53,7 +53,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         new("intake", "GET /api/cases/{id:guid}", ids => Get($"/api/cases/{ids.CaseId}"),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/cases/{id:guid}/id-number", ids => Get($"/api/cases/{ids.CaseId}/id-number?purpose=family+search"),
-            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation)),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
         new("intake", "POST /api/cases/find-by-id-number", ids => Send(HttpMethod.Post, "/api/cases/find-by-id-number", new { idNumber = ids.IdNumber }),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/audit", _ => Get("/api/audit"),
@@ -67,14 +67,14 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.Auditor(), TestUsers.PointStaff(), null, AuditorsSeeTheWholeLog),
 
         new("referral", "GET /api/referrals/{id:guid}", ids => Get($"/api/referrals/{ids.ReferralId}"),
-            TestUsers.StationStaff(), TestUsers.HotlineOperator(), TestUsers.StationStaff(TestUsers.LinyiStation)),
+            TestUsers.StationStaff(), TestUsers.HotlineOperator(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
         new("referral", "GET /api/referrals/", ids => Get($"/api/referrals?caseId={ids.CaseId}"),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.CountyOfficer("140821")),
         new("referral", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.StationStaff(), null, AuditorsSeeTheWholeLog),
 
         new("notification", "GET /api/notifications/", ids => Get($"/api/notifications?caseId={ids.CaseId}"),
-            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation)),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
         new("notification", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.CountyOfficer(), null, AuditorsSeeTheWholeLog),
 

@@ -32,7 +32,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         await fixture.Probe.PublishAsync(person, Guid.NewGuid());
 
         var sent = await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
-        Assert.Equal("RS-140881", sent.Message.ReceivingStation);
+        Assert.Equal("140881", sent.Message.ReceivingStationCounty);
         Assert.Equal(person.PersonId, sent.Message.PersonId);
 
         using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Relief.Identity.Storage;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.Identity.Audit;
 
@@ -20,7 +21,7 @@ public static class AuditEndpoints
 
     /// <summary>Recent entries, newest first; <paramref name="from"/> inclusive, <paramref name="to"/> exclusive.</summary>
     private static async Task<Results<Ok<List<AuditEntryView>>, ValidationProblem>> ListAsync(
-        IdentityDb db, DateTimeOffset? from, DateTimeOffset? to, string? action, int? limit, CancellationToken cancellationToken)
+        IdentityDb db, Timestamp? from, Timestamp? to, string? action, int? limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxLimit)
         {
@@ -30,7 +31,7 @@ public static class AuditEndpoints
             });
         }
 
-        if (from is not null && to is not null && from > to)
+        if (from is not null && to is not null && from.Value.Utc > to.Value.Utc)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -41,12 +42,12 @@ public static class AuditEndpoints
         var entries = db.AuditEntries.AsNoTracking();
         if (from is not null)
         {
-            entries = entries.Where(e => e.OccurredAt >= from.Value.ToUniversalTime());
+            entries = entries.Where(e => e.OccurredAt >= from.Value.Utc);
         }
 
         if (to is not null)
         {
-            entries = entries.Where(e => e.OccurredAt < to.Value.ToUniversalTime());
+            entries = entries.Where(e => e.OccurredAt < to.Value.Utc);
         }
 
         if (!string.IsNullOrEmpty(action))

@@ -17,14 +17,3 @@ public sealed class Office
     public required string CountyCode { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
 }
-
-public static class OfficeKinds
-{
-    public const string ServicePoint = "service_point";
-    public const string ReliefStation = "relief_station";
-    public const string Hotline = "hotline";
-    public const string CountyOffice = "county_office";
-    public const string CityBureau = "city_bureau";
-
-    public static readonly IReadOnlyList<string> All = [ServicePoint, ReliefStation, Hotline, CountyOffice, CityBureau];
-}

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Relief.Identity.Audit;
 using Relief.Identity.Storage;
+using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Http;
 
 namespace Relief.Identity.Offices;

@@ -33,6 +33,7 @@ public sealed class ReliefPrincipals(UserManager<StaffUser> users, IdentityDb db
             .SetClaim(Claims.Name, user.UserName)
             .SetClaim(Claims.Role, role)
             .SetClaim(ReliefClaims.Office, office.Code)
+            .SetClaim(ReliefClaims.OfficeKind, office.Kind)
             .SetClaim(ReliefClaims.County, office.CountyCode);
         return Finish(identity, scopes);
     }
@@ -53,7 +54,7 @@ public sealed class ReliefPrincipals(UserManager<StaffUser> users, IdentityDb db
         // "openid" was asked for, carries who the user is and their role for the portal's display.
         identity.SetDestinations(static claim => claim.Type switch
         {
-            Claims.Subject or Claims.Name or Claims.Role or ReliefClaims.Office or ReliefClaims.County =>
+            Claims.Subject or Claims.Name or Claims.Role or ReliefClaims.Office or ReliefClaims.OfficeKind or ReliefClaims.County =>
                 [Destinations.AccessToken, Destinations.IdentityToken],
             _ => [Destinations.AccessToken],
         });

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Relief.Identity.Audit;
+using Relief.Identity.Offices;
 using Relief.Identity.Storage;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Http;
@@ -27,9 +28,15 @@ public static class UserEndpoints
         CreateUserRequest request, UserManager<StaffUser> users, IdentityDb db, AuditLog audit, TimeProvider clock,
         HttpContext http, CancellationToken cancellationToken)
     {
-        if (!await db.Offices.AnyAsync(o => o.Code == request.OfficeCode, cancellationToken))
+        var office = await db.Offices.AsNoTracking().FirstOrDefaultAsync(o => o.Code == request.OfficeCode, cancellationToken);
+        if (office is null)
         {
             return Field("officeCode", $"There is no office '{request.OfficeCode}'.");
+        }
+
+        if (RoleOutsideItsOfficeKind(request.Role, office) is { } mismatch)
+        {
+            return Field("role", mismatch);
         }
 
         if (await users.FindByNameAsync(request.UserName) is not null)
@@ -75,12 +82,19 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Ok<UserView>, NotFound<ProblemDetails>, ValidationProblem>> ChangeRoleAsync(
-        string id, ChangeRoleRequest request, UserManager<StaffUser> users, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+        string id, ChangeRoleRequest request, UserManager<StaffUser> users, IdentityDb db, AuditLog audit, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null)
         {
             return TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "There is no such user." });
+        }
+
+        var office = await db.Offices.AsNoTracking().FirstAsync(o => o.Code == user.OfficeCode, cancellationToken);
+        if (RoleOutsideItsOfficeKind(request.Role, office) is { } mismatch)
+        {
+            return Field("role", mismatch);
         }
 
         var current = await users.GetRolesAsync(user);
@@ -102,6 +116,16 @@ public static class UserEndpoints
         return TypedResults.Ok(new UserView(user.Id, user.UserName!, user.OfficeCode, request.Role,
             user.LockoutEnd > DateTimeOffset.UtcNow ? user.LockoutEnd : null));
     }
+
+    /// <summary>
+    /// Why a user of <paramref name="office"/> cannot hold <paramref name="role"/> (station staff work at a relief
+    /// station, point staff at a service point, …), or null when they can: scoping relies on the office's kind.
+    /// </summary>
+    private static string? RoleOutsideItsOfficeKind(string role, Office office) =>
+        OfficeKinds.Allows(role, office.Kind)
+            ? null
+            : $"The role {role} is held at an office of kind {string.Join(" or ", OfficeKinds.ForRole[role])}; " +
+              $"office '{office.Code}' is a {office.Kind}.";
 
     private static ValidationProblem Field(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

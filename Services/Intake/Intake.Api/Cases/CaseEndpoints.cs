@@ -25,7 +25,7 @@ public static class CaseEndpoints
 
     /// <summary>The rows of <c>cases</c> a user may see.</summary>
     public static readonly string Scope = DataScope.Predicate(new ScopeColumns(
-        County: "county_code", ServicePoint: "service_point_code", ReceivingStation: "referred_to_station", Channel: "channel"));
+        County: "county_code", ServicePoint: "service_point_code", ReceivingStationCounty: "referred_to_station_county", Channel: "channel"));
 
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
@@ -59,7 +59,7 @@ public static class CaseEndpoints
     /// <summary>What a <see cref="CaseSummary"/> is read from (never the sealed number).</summary>
     private const string SelectSummaries = """
         select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-               id_number_masked, referred_to_station, registered_at, closed_at, anonymised_at, trace_id
+               id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id
         from cases
         """;
 
@@ -83,7 +83,7 @@ public static class CaseEndpoints
     }
 
     private static readonly string SelectByIdNumberHash =
-        $"{SelectSummaries} where id_number_hash = @Hash and {Scope} order by registered_at desc limit 50";
+        $"{SelectSummaries} where id_number_hash = any(@Hashes) and {Scope} order by registered_at desc limit 50";
 
     /// <summary>
     /// The cases in the reader's scope registered with this identity document: the keyed hash finds them without
@@ -95,10 +95,11 @@ public static class CaseEndpoints
         CancellationToken cancellationToken)
     {
         var user = ReliefUser.From(http.User);
-        var hash = protector.LookupHash(ResidentIdNumber.Normalize(request.IdNumber)!);
+        // Under every lookup key still configured: cases hashed before the key rotated are found too.
+        var hashes = protector.LookupHashes(ResidentIdNumber.Normalize(request.IdNumber)!);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<CaseRow>(new CommandDefinition(
-            SelectByIdNumberHash, DataScope.Parameters(user, new { Hash = hash }), cancellationToken: cancellationToken));
+            SelectByIdNumberHash, DataScope.Parameters(user, new { Hashes = hashes }), cancellationToken: cancellationToken));
         var found = rows.Select(row => row.ToSummary(user)).ToList();
         await AuditLog.RecordAsync(connection, null, user, new AuditEntry("find_by_id_number",
             found.Count == 0 ? AuditEntry.Refused : AuditEntry.Succeeded, string.Join(' ', found.Select(c => c.Id))), cancellationToken);
@@ -144,14 +145,14 @@ public static class CaseEndpoints
     private sealed record SealedIdNumber(string IdNumberKeyId, byte[] IdNumberSealed);
 
     private sealed record CaseRow(Guid Id, string CountyCode, string ServicePointCode, string Channel, string? PersonName,
-        string Sex, short? EstimatedAge, string Need, string? IdNumberMasked, string? ReferredToStation,
+        string Sex, short? EstimatedAge, string Need, string? IdNumberMasked, string? ReferredToStationCounty,
         DateTime RegisteredAt, DateTime? ClosedAt, DateTime? AnonymisedAt, string? TraceId)
     {
         public CaseSummary ToSummary(ReliefUser reader) => new(Id, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
             PersonNameMask.Mask(PersonName), Enum.Parse<Sex>(Sex), EstimatedAge, Enum.Parse<ReliefNeed>(Need),
             // A hotline operator dispatches; the identity document is not theirs to see, even masked.
             reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
-            ReferredToStation, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId);
+            ReferredToStationCounty, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -163,5 +164,5 @@ public sealed record RevealedIdNumber(Guid CaseId, string IdNumber);
 
 /// <summary>A case as shown to staff: the name and the identity document masked, as every display of them is.</summary>
 public sealed record CaseSummary(Guid Id, string CountyCode, string ServicePointCode, IntakeChannel Channel,
-    string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStation,
+    string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId);

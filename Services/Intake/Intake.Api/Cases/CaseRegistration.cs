@@ -17,10 +17,10 @@ public sealed partial class CaseRegistration(
 {
     private const string InsertCase = """
         insert into cases (id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-                           circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_masked,
+                           circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_hash_key_id, id_number_masked,
                            registered_by, registered_at, trace_id)
         values (@Id, @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
-                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberMasked,
+                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
                 @RegisteredBy, @RegisteredAt, @TraceId)
         """;
 
@@ -39,6 +39,7 @@ public sealed partial class CaseRegistration(
         };
         var idNumber = ResidentIdNumber.Normalize(request.IdNumber);
         var sealedIdNumber = idNumber is null ? null : protector.Seal(idNumber, registered.CaseId);
+        var lookupHash = idNumber is null ? null : protector.LookupHash(idNumber);
         var traceId = ReliefTelemetry.CurrentTraceId;
 
         await using var unit = await units.BeginAsync(cancellationToken);
@@ -55,7 +56,8 @@ public sealed partial class CaseRegistration(
             request.Circumstances,
             IdNumberSealed = sealedIdNumber?.Ciphertext,
             IdNumberKeyId = sealedIdNumber?.KeyId,
-            IdNumberHash = idNumber is null ? null : protector.LookupHash(idNumber),
+            IdNumberHash = lookupHash?.Hash,
+            IdNumberHashKeyId = lookupHash?.KeyId,
             IdNumberMasked = idNumber is null ? null : ResidentIdNumber.Mask(idNumber),
             RegisteredBy = registrar.Subject,
             registered.RegisteredAt,

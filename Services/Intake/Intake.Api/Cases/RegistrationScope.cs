@@ -10,6 +10,7 @@ public static class RegistrationScope
     /// <summary>Why <paramref name="user"/> may not register this case, or null when they may.</summary>
     public static string? Refusal(ReliefUser user, RegisterCaseRequest request) => user.Role switch
     {
+        _ when !OfficeKinds.Allows(user.Role, user.OfficeKind) => "Your office is not of the kind your role works at.",
         ReliefRoles.CityAdministrator => null,
         ReliefRoles.CountyOfficer when request.CountyCode != user.County => "County officers register cases of their own county.",
         ReliefRoles.CountyOfficer => null,

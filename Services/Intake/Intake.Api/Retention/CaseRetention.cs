@@ -23,7 +23,7 @@ public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<Retentio
     private const string Anonymise = """
         update cases
         set person_name = null, circumstances = null, id_number_sealed = null, id_number_key_id = null,
-            id_number_hash = null, id_number_masked = null, anonymised_at = now()
+            id_number_hash = null, id_number_hash_key_id = null, id_number_masked = null, anonymised_at = now()
         where closed_at < now() - @KeepFor and anonymised_at is null
         """;
 

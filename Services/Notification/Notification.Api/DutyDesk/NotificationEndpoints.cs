@@ -10,7 +10,7 @@ public static class NotificationEndpoints
     /// <summary>Who may read duty-desk notifications (each only those of their scope).</summary>
     public static readonly string[] Readers = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
-    private static readonly string Scope = DataScope.Predicate(new ScopeColumns(County: "county_code", ReceivingStation: "recipient"));
+    private static readonly string Scope = DataScope.Predicate(new ScopeColumns(County: "county_code", ReceivingStationCounty: "recipient_county"));
 
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
@@ -21,7 +21,7 @@ public static class NotificationEndpoints
     }
 
     private static readonly string SelectByCase = $"""
-        select id, referral_id, case_id, county_code, recipient, channel, message, created_at, trace_id
+        select id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id
         from notifications where case_id = @CaseId and {Scope}
         order by created_at
         """;
@@ -38,5 +38,5 @@ public static class NotificationEndpoints
     }
 }
 
-public sealed record NotificationRecord(Guid Id, Guid ReferralId, Guid CaseId, string CountyCode, string Recipient, string Channel,
+public sealed record NotificationRecord(Guid Id, Guid ReferralId, Guid CaseId, string CountyCode, string RecipientKind, string RecipientCounty, string Channel,
     string Message, DateTime CreatedAt, string? TraceId);

@@ -13,8 +13,8 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider c
     protected override string InboxName => "notification.referral-sent";
 
     private const string InsertNotification = """
-        insert into notifications (id, referral_id, case_id, county_code, recipient, channel, message, created_at, trace_id)
-        values (@Id, @ReferralId, @CaseId, @CountyCode, @Recipient, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
+        insert into notifications (id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id)
+        values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
         """;
 
     protected override Task HandleAsync(ReferralSent message, UnitOfWork unit, CancellationToken cancellationToken) =>
@@ -24,7 +24,7 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider c
             message.ReferralId,
             message.CaseId,
             message.CountyCode,
-            Recipient = message.ReceivingStation,
+            RecipientCounty = message.ReceivingStationCounty,
             // Ids only: the duty desk opens the case in Relief to see who it is.
             Message = $"New referral {message.ReferralId} for case {message.CaseId} (county {message.CountyCode}); accept or reject it.",
             CreatedAt = clock.GetUtcNow(),

@@ -14,8 +14,8 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
     protected override string InboxName => "referral.person-recorded";
 
     private const string InsertReferral = """
-        insert into referrals (id, case_id, person_id, county_code, service_point_code, receiving_station, status, sent_at, trace_id)
-        values (@Id, @CaseId, @PersonId, @CountyCode, @ServicePointCode, @ReceivingStation, 'sent', @SentAt, @TraceId)
+        insert into referrals (id, case_id, person_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id)
+        values (@Id, @CaseId, @PersonId, @CountyCode, @ServicePointCode, @ReceivingStationCounty, 'sent', @SentAt, @TraceId)
         """;
 
     protected override async Task HandleAsync(PersonRecorded message, UnitOfWork unit, CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
             CaseId = message.CaseId,
             PersonId = message.PersonId,
             CountyCode = message.CountyCode,
-            ReceivingStation = ReferralPolicy.ReceivingStationFor(message.CountyCode),
+            ReceivingStationCounty = ReferralPolicy.ReceivingStationCountyFor(message.CountyCode),
             SentAt = clock.GetUtcNow(),
         };
 
@@ -42,7 +42,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
             sent.PersonId,
             sent.CountyCode,
             message.ServicePointCode,
-            sent.ReceivingStation,
+            sent.ReceivingStationCounty,
             sent.SentAt,
             TraceId = ReliefTelemetry.CurrentTraceId,
         }, unit.Transaction, cancellationToken: cancellationToken));

@@ -13,7 +13,7 @@ public static class ReferralEndpoints
         [ReliefRoles.PointStaff, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
     private static readonly string Scope = DataScope.Predicate(new ScopeColumns(
-        County: "county_code", ServicePoint: "service_point_code", ReceivingStation: "receiving_station"));
+        County: "county_code", ServicePoint: "service_point_code", ReceivingStationCounty: "receiving_station_county"));
 
     public static IEndpointRouteBuilder MapReferralEndpoints(this IEndpointRouteBuilder app)
     {
@@ -25,7 +25,7 @@ public static class ReferralEndpoints
     }
 
     private const string SelectColumns = """
-        select id, case_id, person_id, county_code, service_point_code, receiving_station, status, sent_at, trace_id
+        select id, case_id, person_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id
         from referrals
         """;
 
@@ -59,4 +59,4 @@ public static class ReferralEndpoints
 }
 
 public sealed record ReferralRecord(Guid Id, Guid CaseId, Guid PersonId, string CountyCode, string ServicePointCode,
-    string ReceivingStation, string Status, DateTime SentAt, string? TraceId);
+    string ReceivingStationCounty, string Status, DateTime SentAt, string? TraceId);

@@ -11,6 +11,6 @@ public static class ReferralPolicy
     /// </summary>
     public static bool RequiresReferral(ReliefNeed need) => need is ReliefNeed.Referral or ReliefNeed.Emergency;
 
-    /// <summary>Each county or district has one relief (management) station that receives its referrals: office RS-<county>.</summary>
-    public static string ReceivingStationFor(string countyCode) => $"RS-{countyCode}";
+    /// <summary>Each county or district has one relief (management) station: the case's own county's receives it.</summary>
+    public static string ReceivingStationCountyFor(string caseCountyCode) => caseCountyCode;
 }

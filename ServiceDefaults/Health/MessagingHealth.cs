@@ -1,0 +1,250 @@
+using System.Diagnostics.Metrics;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.Telemetry;
+
+namespace Relief.ServiceDefaults.Health;
+
+public sealed class MessagingHealthOptions
+{
+    /// <summary>How often the outbox and the _error queues are looked at.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>An unsent event older than this makes the service Degraded: something keeps it from the broker.</summary>
+    public TimeSpan OutboxBacklogAge { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>What the monitor last saw; health checks and metrics read it, so a probe never waits on a query.</summary>
+public sealed class MessagingHealthSnapshot
+{
+    public sealed record Outbox(long Unsent, long SetAside, TimeSpan? OldestUnsentAge);
+
+    public Outbox? OutboxState { get; set; }
+    public DateTimeOffset? OutboxReadAt { get; set; }
+
+    /// <summary>Messages waiting in each of the service's _error queues; null until the broker has been reached.</summary>
+    public IReadOnlyDictionary<string, long>? ErrorQueues { get; set; }
+}
+
+/// <summary>
+/// Reads the outbox's backlog and set-aside rows from the database and the depth of the service's _error queues from
+/// the broker (a passive declare: nothing is created or consumed), every <see cref="MessagingHealthOptions.RefreshInterval"/>.
+/// </summary>
+public sealed partial class MessagingHealthMonitor(
+    NpgsqlDataSource dataSource, ReceiveQueues queues, BrokerAddress broker, MessagingHealthSnapshot snapshot,
+    IOptions<MessagingHealthOptions> options, ILogger<MessagingHealthMonitor> logger) : BackgroundService
+{
+    private const string ReadOutbox = """
+        select (select count(*) from outbox_messages where sent_at is null and set_aside_at is null) as unsent,
+               (select count(*) from outbox_messages where set_aside_at is not null and sent_at is null) as set_aside,
+               extract(epoch from now() - (select min(created_at) from outbox_messages
+                                           where sent_at is null and set_aside_at is null))::float8 as oldest_seconds
+        """;
+
+    private sealed record OutboxRow(long Unsent, long SetAside, double? OldestSeconds);
+
+    private IConnection? connection;
+    private readonly HashSet<string> failing = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RefreshInterval);
+        try
+        {
+            do
+            {
+                await RefreshOutboxAsync(stoppingToken);
+                await RefreshErrorQueuesAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task RefreshOutboxAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
+            var row = await db.QuerySingleAsync<OutboxRow>(new CommandDefinition(ReadOutbox, cancellationToken: cancellationToken));
+            snapshot.OutboxState = new(row.Unsent, row.SetAside, row.OldestSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+            snapshot.OutboxReadAt = DateTimeOffset.UtcNow;
+            ReadAgain("outbox");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database check says why; the outbox keeps its last known state until it can be read again.
+            LogReadFailed(logger, "outbox", e);
+        }
+    }
+
+    private async Task RefreshErrorQueuesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (connection is not { IsOpen: true })
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
+
+                connection = await new ConnectionFactory
+                {
+                    Uri = broker.Uri,
+                    AutomaticRecoveryEnabled = false,
+                    RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+                    ClientProvidedName = "relief-health",
+                }.CreateConnectionAsync(cancellationToken);
+            }
+
+            var depths = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var queue in queues.Names)
+            {
+                depths[queue + "_error"] = await ErrorQueueDepthAsync(connection, queue + "_error", cancellationToken);
+            }
+
+            snapshot.ErrorQueues = depths;
+            ReadAgain("_error queues");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReadFailed(logger, "_error queues", e);
+        }
+    }
+
+    /// <summary>A passive declare answers the queue's depth; a queue not declared yet (nothing ever failed) is 0.</summary>
+    private static async Task<long> ErrorQueueDepthAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Once per outage, not at every refresh: the database and bus checks already say what is down.</summary>
+    private void LogReadFailed(ILogger log, string what, Exception e)
+    {
+        if (failing.Add(what))
+        {
+            // The type only: a message could carry a connection string.
+            LogCannotRead(log, what, e.GetType().Name);
+        }
+    }
+
+    private void ReadAgain(string what) => failing.Remove(what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the {What} for health ({ExceptionType}); trying again at each refresh")]
+    private static partial void LogCannotRead(ILogger logger, string what, string exceptionType);
+}
+
+/// <summary>Degraded while events wait too long, rows are set aside, or messages sit in _error queues.</summary>
+public sealed class MessagingHealthCheck(MessagingHealthSnapshot snapshot, IOptions<MessagingHealthOptions> options) : IHealthCheck
+{
+    public const string OutboxName = "outbox";
+    public const string ErrorQueuesName = "error-queues";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(context.Registration.Name == OutboxName ? CheckOutbox() : CheckErrorQueues());
+
+    private HealthCheckResult CheckOutbox()
+    {
+        if (snapshot.OutboxState is not { } outbox)
+        {
+            return HealthCheckResult.Healthy("Not read yet.");
+        }
+
+        var problems = new List<string>();
+        if (outbox.SetAside > 0)
+        {
+            problems.Add($"{outbox.SetAside} event(s) set aside: they could not be published; fix and re-queue them (README, Operations).");
+        }
+
+        if (outbox.OldestUnsentAge > options.Value.OutboxBacklogAge)
+        {
+            problems.Add($"{outbox.Unsent} event(s) waiting, the oldest for {outbox.OldestUnsentAge.Value.TotalSeconds:F0} s: the broker is unreachable or the relay is behind.");
+        }
+
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy($"{outbox.Unsent} event(s) waiting.")
+            : HealthCheckResult.Degraded(string.Join(" ", problems));
+    }
+
+    private HealthCheckResult CheckErrorQueues()
+    {
+        if (snapshot.ErrorQueues is not { } queues)
+        {
+            return HealthCheckResult.Healthy("Not read yet.");
+        }
+
+        var waiting = queues.Where(queue => queue.Value > 0).Select(queue => $"{queue.Value} in {queue.Key}").ToList();
+        return waiting.Count == 0
+            ? HealthCheckResult.Healthy("No failed messages.")
+            : HealthCheckResult.Degraded($"Failed messages wait for ops: {string.Join(", ", waiting)}.");
+    }
+}
+
+public static class MessagingHealthExtensions
+{
+    public static TBuilder AddReliefMessagingHealth<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<MessagingHealthOptions>().BindConfiguration("Health");
+        builder.Services.AddSingleton<MessagingHealthSnapshot>();
+        builder.Services.AddSingleton<MessagingHealthCheck>();
+        builder.Services.AddHostedService<MessagingHealthMonitor>();
+        builder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration(MessagingHealthCheck.OutboxName,
+                services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]))
+            .Add(new HealthCheckRegistration(MessagingHealthCheck.ErrorQueuesName,
+                services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]));
+        builder.Services.AddHostedService<MessagingMetrics>();
+        return builder;
+    }
+
+    /// <summary>The snapshot as gauges on the "Relief" meter, for the dashboard's metrics and alerting.</summary>
+    private sealed class MessagingMetrics(IMeterFactory meters, MessagingHealthSnapshot snapshot) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var meter = meters.Create(ReliefTelemetry.SourceName);
+            meter.CreateObservableGauge("relief.outbox.unsent",
+                () => snapshot.OutboxState?.Unsent ?? 0, description: "Events waiting in the outbox");
+            meter.CreateObservableGauge("relief.outbox.set_aside_rows",
+                () => snapshot.OutboxState?.SetAside ?? 0, description: "Outbox rows set aside for ops");
+            meter.CreateObservableGauge("relief.outbox.oldest_unsent_age",
+                () => snapshot.OutboxState?.OldestUnsentAge?.TotalSeconds ?? 0, unit: "s", description: "Age of the oldest unsent event");
+            meter.CreateObservableGauge("relief.messaging.error_queue.messages", () =>
+                (snapshot.ErrorQueues ?? new Dictionary<string, long>())
+                    .Select(queue => new Measurement<long>(queue.Value, new KeyValuePair<string, object?>("queue", queue.Key))),
+                description: "Messages waiting in the service's _error queues");
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net.Sockets;
+using MassTransit;
+using Npgsql;
+using RabbitMQ.Client.Exceptions;
+
+namespace Relief.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Which failures pass by themselves — the database or broker unreachable or restarting, a timeout, a serialization
+/// failure or deadlock between concurrent transactions — and which will fail the same way every time (a bug, a value
+/// that does not fit). Transient faults are retried for minutes and answered 503; permanent ones go to the
+/// <c>_error</c> queue at once and are answered 500.
+/// </summary>
+public static class TransientFaults
+{
+    public static bool IsTransient(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.All(IsTransient);
+            }
+
+            if (IsTransientItself(current))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsTransientItself(Exception exception) => exception switch
+    {
+        // Connection failures, server restarts and shutdowns, pool timeouts: Npgsql knows which of its errors pass.
+        PostgresException postgres => postgres.IsTransient || IsTransientState(postgres.SqlState),
+        NpgsqlException npgsql => npgsql.IsTransient,
+        TimeoutException or SocketException => true,
+        BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException => true,
+        ConnectionException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Serialization failure and deadlock (class 40), connection exceptions (08), operator intervention such as a
+    /// shutdown or "the database system is starting up" (57P), insufficient resources (53).
+    /// </summary>
+    private static bool IsTransientState(string sqlState) =>
+        sqlState.StartsWith("40", StringComparison.Ordinal)
+        || sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState.StartsWith("57P", StringComparison.Ordinal)
+        || sqlState.StartsWith("53", StringComparison.Ordinal);
+}
