@@ -33,6 +33,15 @@ if [ ! -s "$data/db/PG_VERSION" ]; then
     rm -f "$pwfile"
 fi
 
+# Two stacks on one data folder would corrupt it; postgres itself refuses too, but this says why.
+if [ -s "$data/db/postmaster.pid" ]; then
+    running=$(head -n 1 "$data/db/postmaster.pid")
+    if kill -0 "$running" 2> /dev/null && grep -qx postgres "/proc/$running/comm" 2> /dev/null; then
+        echo "PostgreSQL (pid $running) already runs on $data: is another Relief stack using this data folder?" >&2
+        exit 1
+    fi
+fi
+
 start_server() {
     "${as_postgres[@]}" "$bin/postgres" -D "$data/db" -p "$PGPORT" -k "$data" \
         -c listen_addresses=127.0.0.1 -c max_connections=300 &

@@ -18,6 +18,10 @@ stop_signal=TERM
 
 mkdir -p "$data"
 chmod 700 "$data"
+if [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2> /dev/null && grep -qx beam.smp "/proc/$(cat "$pid_file")/comm" 2> /dev/null; then
+    echo "RabbitMQ (pid $(cat "$pid_file")) already runs on $data: is another Relief stack using this data folder?" >&2
+    exit 1
+fi
 export HOME=$data
 if [ ! -s "$HOME/.erlang.cookie" ]; then
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$HOME/.erlang.cookie")

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -20,6 +21,9 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     private readonly IReadOnlyDictionary<string, string> settings = overrides ?? new Dictionary<string, string>();
 
     public string Database { get; } = database;
+
+    /// <summary>Every message delivery this service finished handling.</summary>
+    public ConsumedMessages Consumed { get; } = new();
     public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -30,8 +34,12 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         // Tokens come from the run's identity authority; its discovery document and keys are fetched in-process.
         builder.UseSetting("Authentication:Authority", Authority.Issuer);
         builder.UseSetting("Authentication:RequireHttpsMetadata", "false");
-        builder.ConfigureTestServices(services => services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
-            options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler()));
+        builder.ConfigureTestServices(services =>
+        {
+            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
+                options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler());
+            services.AddConsumeObserver(_ => Consumed);
+        });
         // Short waits so an outage test sees recovery in seconds, not the production defaults.
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");

@@ -6,12 +6,13 @@ public abstract class ServiceHostFixture<TEntryPoint>(string connectionName) : I
     public TestVirtualHost VirtualHost { get; private set; } = null!;
     public BusProbe Probe { get; private set; } = null!;
     public ServiceHost<TEntryPoint> Service { get; private set; } = null!;
+    public LogCapture Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
         VirtualHost = await TestVirtualHost.CreateAsync();
         Probe = await BusProbe.StartAsync(VirtualHost.AmqpUri);
-        Service = new ServiceHost<TEntryPoint>(connectionName, TestInfrastructure.NewName(connectionName), VirtualHost.AmqpUri);
+        Service = new ServiceHost<TEntryPoint>(connectionName, TestInfrastructure.NewName(connectionName), VirtualHost.AmqpUri, logCapture: Logs);
         _ = Service.Server; // start it: migrations run, consumers bind their queues
         await Service.WaitUntilReadyAsync();
     }

@@ -9,6 +9,10 @@ public sealed class LogCapture : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>Whether MassTransit began retrying the message: "R-RETRY" is logged when its retries start (once).</summary>
+    public int Retries(Guid messageId) =>
+        Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal) && line.Contains(messageId.ToString(), StringComparison.Ordinal));
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()

@@ -92,6 +92,10 @@ public sealed class TestVirtualHost : IAsyncDisposable
 
     private sealed record QueueInfo(string Name);
 
+    /// <summary>A queue as the management API describes it (type, durable, messages, …).</summary>
+    public async Task<System.Text.Json.JsonElement> QueueAsync(string queue) =>
+        await management.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/queues/{Name}/{queue}");
+
     public async ValueTask DisposeAsync()
     {
         using (management)

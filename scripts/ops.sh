@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Ops commands for the running local stack (tools/Relief.Ops): scripts/ops.sh --help
+#   outbox <service>                 events waiting to be published, and those set aside
+#   outbox-requeue <service> [ids]   put set-aside events back in line once fixed
+#   errors                           the _error queues and their depth
+#   errors-replay <queue>_error      move failed messages back to their consumer, each taking effect once
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+exec dotnet run --project "$root/tools/Relief.Ops" -- "$@"
