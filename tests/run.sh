@@ -8,8 +8,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 . "$root/scripts/test-servers.sh"
 
+# The fault test (tests/Relief.EndToEndTests/FaultTests.cs) writes what it did and counted here.
+fault_report=${TMPDIR:-/tmp}/relief-fault-test.txt
+rm -f "$fault_report"
+
 status=0
 dotnet test "$root/Relief.sln" --nologo "$@" 2>&1 | tee "$work/test.log" || status=$?
+
+if [ -s "$fault_report" ]; then
+    echo
+    cat "$fault_report"
+    echo
+fi
 
 # Sum the per-project summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12 ...").
 passed=$(grep -oE 'Passed: +[0-9]+' "$work/test.log" | awk '{ s += $2 } END { print s + 0 }')

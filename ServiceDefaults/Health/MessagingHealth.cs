@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Dapper;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,9 @@ public sealed class MessagingHealthSnapshot
 
     /// <summary>Messages waiting in each of the service's _error queues; null until the broker has been reached.</summary>
     public IReadOnlyDictionary<string, long>? ErrorQueues { get; set; }
+
+    /// <summary>When this instance last gave a message up to an _error queue: for a minute after, every queue is looked at.</summary>
+    public DateTimeOffset? LastFault { get; set; }
 }
 
 /// <summary>
@@ -51,8 +55,12 @@ public sealed partial class MessagingHealthMonitor(
 
     private sealed record OutboxRow(long Unsent, long SetAside, double? OldestSeconds);
 
+    /// <summary>How long an _error queue found missing is not asked for again (each ask logs a channel error at the broker).</summary>
+    private static readonly TimeSpan MissingQueueRecheck = TimeSpan.FromMinutes(5);
+
     private IConnection? connection;
     private readonly HashSet<string> failing = [];
+    private readonly Dictionary<string, DateTimeOffset> missingSince = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,8 +69,11 @@ public sealed partial class MessagingHealthMonitor(
         {
             do
             {
-                await RefreshOutboxAsync(stoppingToken);
-                await RefreshErrorQueuesAsync(stoppingToken);
+                // A frozen broker or database must not hold the monitor (or, by an exception, stop the service).
+                using var refresh = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                refresh.CancelAfter(TimeSpan.FromSeconds(10));
+                await RefreshOutboxAsync(refresh.Token, stoppingToken);
+                await RefreshErrorQueuesAsync(refresh.Token, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -81,7 +92,7 @@ public sealed partial class MessagingHealthMonitor(
         }
     }
 
-    private async Task RefreshOutboxAsync(CancellationToken cancellationToken)
+    private async Task RefreshOutboxAsync(CancellationToken cancellationToken, CancellationToken stoppingToken)
     {
         try
         {
@@ -91,14 +102,14 @@ public sealed partial class MessagingHealthMonitor(
             snapshot.OutboxReadAt = DateTimeOffset.UtcNow;
             ReadAgain("outbox");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // The database check says why; the outbox keeps its last known state until it can be read again.
             LogReadFailed(logger, "outbox", e);
         }
     }
 
-    private async Task RefreshErrorQueuesAsync(CancellationToken cancellationToken)
+    private async Task RefreshErrorQueuesAsync(CancellationToken cancellationToken, CancellationToken stoppingToken)
     {
         try
         {
@@ -107,6 +118,7 @@ public sealed partial class MessagingHealthMonitor(
                 if (connection is not null)
                 {
                     await connection.DisposeAsync();
+                    connection = null;
                 }
 
                 connection = await new ConnectionFactory
@@ -119,22 +131,42 @@ public sealed partial class MessagingHealthMonitor(
             }
 
             var depths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var queue in queues.Names)
+            var now = DateTimeOffset.UtcNow;
+            foreach (var queue in queues.Names.Select(name => name + "_error"))
             {
-                depths[queue + "_error"] = await ErrorQueueDepthAsync(connection, queue + "_error", cancellationToken);
+                // MassTransit declares an _error queue when it first moves a message there; until then it is 0, and
+                // asking again at every refresh would fill the broker's log. A fault seen here asks at once.
+                var faultedLately = now - snapshot.LastFault < TimeSpan.FromMinutes(1);
+                if (missingSince.TryGetValue(queue, out var since) && now - since < MissingQueueRecheck && !faultedLately)
+                {
+                    depths[queue] = 0;
+                    continue;
+                }
+
+                var depth = await ErrorQueueDepthAsync(connection, queue, cancellationToken);
+                if (depth is null)
+                {
+                    missingSince[queue] = now;
+                }
+                else
+                {
+                    missingSince.Remove(queue);
+                }
+
+                depths[queue] = depth ?? 0;
             }
 
             snapshot.ErrorQueues = depths;
             ReadAgain("_error queues");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             LogReadFailed(logger, "_error queues", e);
         }
     }
 
-    /// <summary>A passive declare answers the queue's depth; a queue not declared yet (nothing ever failed) is 0.</summary>
-    private static async Task<long> ErrorQueueDepthAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    /// <summary>A passive declare answers the queue's depth without creating or consuming anything; null: no such queue.</summary>
+    private static async Task<long?> ErrorQueueDepthAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
@@ -143,7 +175,7 @@ public sealed partial class MessagingHealthMonitor(
         }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
-            return 0;
+            return null;
         }
     }
 
@@ -223,7 +255,22 @@ public static class MessagingHealthExtensions
             .Add(new HealthCheckRegistration(MessagingHealthCheck.ErrorQueuesName,
                 services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]));
         builder.Services.AddHostedService<MessagingMetrics>();
+        builder.Services.AddConsumeObserver<FaultObserver>();
         return builder;
+    }
+
+    /// <summary>A message that failed past its retries is on its way to _error: the monitor looks at once.</summary>
+    private sealed class FaultObserver(MessagingHealthSnapshot snapshot) : IConsumeObserver
+    {
+        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class
+        {
+            snapshot.LastFault = DateTimeOffset.UtcNow;
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>The snapshot as gauges on the "Relief" meter, for the dashboard's metrics and alerting.</summary>

@@ -59,7 +59,7 @@ public sealed partial class MessageStorePruning(
                 var (sent, handled) = await PruneAsync(stoppingToken);
                 LogPruned(logger, sent, handled);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, e.GetType().Name);
             }

@@ -20,7 +20,7 @@ public sealed partial class SigningKeyRefresher(
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().LoadAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The keys in memory stay valid; the next tick tries again.
                 LogRefreshFailed(logger, e.GetType().FullName);

@@ -45,7 +45,7 @@ public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<Retentio
                 var anonymised = await AnonymiseExpiredAsync(stoppingToken);
                 LogAnonymised(logger, anonymised);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, e.GetType().Name);
             }
