@@ -26,8 +26,8 @@ outbox.SetAction(async (result, cancellationToken) =>
     var stack = new LocalStack(result.GetValue(dataFolder)!);
     var connectionString = stack.DatabaseConnectionString(result.GetValue(service)!);
     var backlog = await OutboxOps.BacklogAsync(connectionString, cancellationToken);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{backlog.Unsent} waiting to be published (oldest {backlog.OldestUnsent:u}), {backlog.SetAside} set aside"));
+    var oldest = backlog.OldestUnsent is { } at ? string.Create(CultureInfo.InvariantCulture, $", the oldest since {at:u}") : "";
+    Console.WriteLine($"{backlog.Unsent} event(s) waiting to be published{oldest}; {backlog.SetAside} set aside");
     foreach (var row in await OutboxOps.SetAsideAsync(connectionString, cancellationToken))
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -50,8 +50,14 @@ errors.SetAction(async (result, cancellationToken) =>
     using var http = new HttpClient { BaseAddress = stack.Management() };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"relief:{stack.BrokerPassword}")));
-    var queues = await http.GetFromJsonAsync<List<QueueInfo>>("/api/queues/%2F", cancellationToken) ?? [];
-    foreach (var q in queues.Where(q => q.Name.EndsWith(ErrorQueueReplay.ErrorSuffix, StringComparison.Ordinal)).OrderBy(q => q.Name))
+    var queues = (await http.GetFromJsonAsync<List<QueueInfo>>("/api/queues/%2F", cancellationToken) ?? [])
+        .Where(q => q.Name.EndsWith(ErrorQueueReplay.ErrorSuffix, StringComparison.Ordinal)).OrderBy(q => q.Name).ToList();
+    if (queues.Count == 0)
+    {
+        Console.WriteLine("No _error queues: no message has failed for good.");
+    }
+
+    foreach (var q in queues)
     {
         Console.WriteLine($"{q.Messages,6}  {q.Name}");
     }
@@ -68,9 +74,9 @@ replay.SetAction(async (result, cancellationToken) =>
 var root = new RootCommand("Relief ops: outboxes and _error queues of a local stack.") { dataFolder, outbox, requeue, errors, replay };
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (OpsException e)
+catch (Exception e) when (e is OpsException or Npgsql.NpgsqlException or HttpRequestException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
 {
     await Console.Error.WriteLineAsync(e.Message);
     return 1;

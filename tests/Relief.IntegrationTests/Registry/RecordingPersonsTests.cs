@@ -64,7 +64,7 @@ public sealed class RecordingPersonsTests(RegistryFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Finding_persons_by_case_without_a_caseId_returns_400_naming_it()
+    public async Task Finding_persons_by_a_case_id_that_is_not_a_guid_returns_400_naming_caseId()
     {
         using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
 
