@@ -17,19 +17,16 @@ namespace Relief.IntegrationTests.Resilience;
 /// The service reaches PostgreSQL through a proxy the test cuts: a database restart or failover, as a service sees it.
 /// Messages wait it out (minutes of retries, not seconds), requests are answered 503, and nothing ends in _error.
 /// </summary>
-public sealed class DatabaseOutageTests : IAsyncLifetime
+public sealed class DatabaseOutageTests : VirtualHostAndProbe
 {
     /// <summary>Longer than the ~9 s the consumers used to retry before giving a message up to _error.</summary>
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);
 
-    private TestVirtualHost virtualHost = null!;
-    private BusProbe probe = null!;
     private TcpProxy databaseLink = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        virtualHost = await TestVirtualHost.CreateAsync();
-        probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
+        await base.InitializeAsync();
         databaseLink = new TcpProxy(new NpgsqlConnectionStringBuilder(TestInfrastructure.PostgresServer).Port);
         databaseLink.Start();
     }
@@ -49,7 +46,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     {
         var database = TestInfrastructure.NewName("registrydb");
         var logs = new LogCapture();
-        await using var registry = new ServiceHost<RegistryApi>("registrydb", database, virtualHost.AmqpUri, ThroughProxy("registrydb", database), logs);
+        await using var registry = new ServiceHost<RegistryApi>("registrydb", database, VirtualHost.AmqpUri, ThroughProxy("registrydb", database), logs);
         await registry.WaitUntilReadyAsync();
         var registered = new CaseRegistered
         {
@@ -65,7 +62,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         var messageId = Guid.NewGuid();
 
         await databaseLink.StopAsync();
-        await probe.PublishAsync(registered, messageId);
+        await Probe.PublishAsync(registered, messageId);
         await TestDatabase.EventuallyAsync(() => Task.FromResult(logs.Retries(messageId) >= 1), "the first attempt has failed and is retried");
         var outage = Stopwatch.StartNew();
         using var anonymous = registry.CreateClient();
@@ -73,23 +70,23 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             == HttpStatusCode.ServiceUnavailable, "health answers 503 while the database is away");
         // The fault's length, not a wait for a result: the database stays away this long.
         await Task.Delay(Outage - outage.Elapsed);
-        Assert.Equal(0, await virtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("registry"), registered.CaseId.ToString()));
+        Assert.Equal(0, await VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("registry"), registered.CaseId.ToString()));
         databaseLink.Start();
 
-        await probe.WaitForAsync<PersonRecorded>(m => m.CaseId == registered.CaseId, TimeSpan.FromSeconds(60));
+        await Probe.WaitForAsync<PersonRecorded>(m => m.CaseId == registered.CaseId, TimeSpan.FromSeconds(60));
         // Retried in place through the whole outage: it never faulted out of the retry policy.
         Assert.Equal(0, registry.Consumed.Faulted(messageId));
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(registry.DatabaseConnectionString,
             "select count(*) from persons where first_case_id = @CaseId", new { registered.CaseId }));
-        Assert.Equal(0, await virtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("registry"), registered.CaseId.ToString()));
-        Assert.Single(probe.Received<PersonRecorded>(m => m.CaseId == registered.CaseId));
+        Assert.Equal(0, await VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("registry"), registered.CaseId.ToString()));
+        Assert.Single(Probe.Received<PersonRecorded>(m => m.CaseId == registered.CaseId));
     }
 
     [Fact]
     public async Task Registering_while_the_database_is_unreachable_answers_503_with_problem_details_and_health_503()
     {
         var database = TestInfrastructure.NewName("intakedb");
-        await using var intake = new ServiceHost<IntakeApi>("intakedb", database, virtualHost.AmqpUri, ThroughProxy("intakedb", database));
+        await using var intake = new ServiceHost<IntakeApi>("intakedb", database, VirtualHost.AmqpUri, ThroughProxy("intakedb", database));
         await intake.WaitUntilReadyAsync();
         using var staff = await intake.ClientForAsync(TestUsers.PointStaff());
         using var anonymous = intake.CreateClient();
@@ -110,10 +107,9 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(intake.DatabaseConnectionString, "select count(*) from cases"));
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await databaseLink.DisposeAsync();
-        await probe.DisposeAsync();
-        await virtualHost.DisposeAsync();
+        await base.DisposeAsync();
     }
 }

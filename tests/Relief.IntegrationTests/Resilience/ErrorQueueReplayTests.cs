@@ -12,22 +12,14 @@ namespace Relief.IntegrationTests.Resilience;
 /// A message that failed for a reason that needed a fix waits in _error — visible in health — until ops move it back
 /// (scripts/ops.sh errors-replay); it then takes effect once, even if it is delivered twice.
 /// </summary>
-public sealed class ErrorQueueReplayTests : IAsyncLifetime
+public sealed class ErrorQueueReplayTests : VirtualHostAndProbe
 {
-    private TestVirtualHost virtualHost = null!;
-    private BusProbe probe = null!;
-
-    public async Task InitializeAsync()
-    {
-        virtualHost = await TestVirtualHost.CreateAsync();
-        probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
-    }
 
     [Fact]
     public async Task A_failed_message_replayed_from_the_error_queue_after_the_fix_takes_effect_once()
     {
         var logs = new LogCapture();
-        await using var referral = new ServiceHost<ReferralApi>("referraldb", TestInfrastructure.NewName("referraldb"), virtualHost.AmqpUri, logCapture: logs);
+        await using var referral = new ServiceHost<ReferralApi>("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: logs);
         await referral.WaitUntilReadyAsync();
         var errorQueue = ErrorQueues.Of<PersonRecordedConsumer>("referral");
         // An eight-digit county code does not fit the six-character columns: a permanent fault, until the schema is fixed.
@@ -41,8 +33,8 @@ public sealed class ErrorQueueReplayTests : IAsyncLifetime
             RecordedAt = DateTimeOffset.UtcNow,
         };
         var messageId = Guid.NewGuid();
-        await probe.PublishAsync(person, messageId);
-        await TestDatabase.EventuallyAsync(async () => await virtualHost.CountMessagesMentioningAsync(errorQueue, person.CaseId.ToString()) == 1,
+        await Probe.PublishAsync(person, messageId);
+        await TestDatabase.EventuallyAsync(async () => await VirtualHost.CountMessagesMentioningAsync(errorQueue, person.CaseId.ToString()) == 1,
             $"the message is in {errorQueue}");
         using var anonymous = referral.CreateClient();
         await TestDatabase.EventuallyAsync(async () => (await anonymous.GetStringAsync(new Uri("/health", UriKind.Relative)))
@@ -54,23 +46,17 @@ public sealed class ErrorQueueReplayTests : IAsyncLifetime
             alter table referrals alter column county_code type text, alter column receiving_station_county type text;
             select 1::bigint
             """);
-        var moved = await ErrorQueueReplay.ReplayAsync(virtualHost.AmqpUri, errorQueue, CancellationToken.None);
+        var moved = await ErrorQueueReplay.ReplayAsync(VirtualHost.AmqpUri, errorQueue, CancellationToken.None);
 
         Assert.Equal(1, moved);
-        await probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        await Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
         // The same message again, as a replay interrupted between publishing and acknowledging would deliver it.
-        await probe.PublishAsync(person, messageId);
+        await Probe.PublishAsync(person, messageId);
         await referral.Consumed.WaitForAsync(messageId, deliveries: 2);
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(referral.DatabaseConnectionString,
             "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
-        Assert.Single(probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
-        Assert.Equal(0, await ErrorQueueReplay.ReplayAsync(virtualHost.AmqpUri, errorQueue, CancellationToken.None));
+        Assert.Single(Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
+        Assert.Equal(0, await ErrorQueueReplay.ReplayAsync(VirtualHost.AmqpUri, errorQueue, CancellationToken.None));
         await TestDatabase.EventuallyAsync(async () => await HealthProbe.StatusAsync(anonymous) == "Healthy", "health is Healthy again");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await probe.DisposeAsync();
-        await virtualHost.DisposeAsync();
     }
 }

@@ -11,21 +11,13 @@ using Relief.ServiceDefaults.Messaging;
 namespace Relief.IntegrationTests.Resilience;
 
 /// <summary>The outbox and inbox are kept as long as they are useful, and the queues are ready for a cluster.</summary>
-public sealed class MessageStoreTests : IAsyncLifetime
+public sealed class MessageStoreTests : VirtualHostAndProbe
 {
-    private TestVirtualHost virtualHost = null!;
-    private BusProbe probe = null!;
-
-    public async Task InitializeAsync()
-    {
-        virtualHost = await TestVirtualHost.CreateAsync();
-        probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
-    }
 
     [Fact]
     public async Task Sent_outbox_rows_and_inbox_rows_past_their_period_are_pruned_and_unsent_or_recent_ones_are_kept()
     {
-        await using var registry = new ServiceHost<RegistryApi>("registrydb", TestInfrastructure.NewName("registrydb"), virtualHost.AmqpUri,
+        await using var registry = new ServiceHost<RegistryApi>("registrydb", TestInfrastructure.NewName("registrydb"), VirtualHost.AmqpUri,
             new Dictionary<string, string> { ["Outbox:KeepSentFor"] = "1.00:00:00", ["Inbox:KeepHandledFor"] = "10.00:00:00" });
         await registry.WaitUntilReadyAsync();
         await TestDatabase.ScalarAsync<long>(registry.DatabaseConnectionString, """
@@ -53,7 +45,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
     [Fact]
     public async Task With_quorum_queues_switched_on_the_service_declares_durable_quorum_queues_and_consumes_from_them()
     {
-        await using var registry = new ServiceHost<RegistryApi>("registrydb", TestInfrastructure.NewName("registrydb"), virtualHost.AmqpUri,
+        await using var registry = new ServiceHost<RegistryApi>("registrydb", TestInfrastructure.NewName("registrydb"), VirtualHost.AmqpUri,
             new Dictionary<string, string> { ["Messaging:QuorumQueues"] = "true" });
         await registry.WaitUntilReadyAsync();
         var registered = new CaseRegistered
@@ -62,10 +54,10 @@ public sealed class MessageStoreTests : IAsyncLifetime
             Sex = Sex.Female, EstimatedAge = 70, Need = ReliefNeed.Referral, RegisteredAt = DateTimeOffset.UtcNow,
         };
 
-        await probe.PublishAsync(registered, Guid.NewGuid());
+        await Probe.PublishAsync(registered, Guid.NewGuid());
 
-        await probe.WaitForAsync<PersonRecorded>(m => m.CaseId == registered.CaseId);
-        var queue = await virtualHost.QueueAsync("registry-case-registered");
+        await Probe.WaitForAsync<PersonRecorded>(m => m.CaseId == registered.CaseId);
+        var queue = await VirtualHost.QueueAsync("registry-case-registered");
         Assert.Equal("quorum", queue.GetProperty("type").GetString());
         Assert.True(queue.GetProperty("durable").GetBoolean());
     }
@@ -74,11 +66,5 @@ public sealed class MessageStoreTests : IAsyncLifetime
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         return (await Dapper.SqlMapper.QueryAsync<string>(connection, sql)).ToList();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await probe.DisposeAsync();
-        await virtualHost.DisposeAsync();
     }
 }

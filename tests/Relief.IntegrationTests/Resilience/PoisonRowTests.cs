@@ -15,22 +15,14 @@ namespace Relief.IntegrationTests.Resilience;
 /// change) must not hold back the rows behind it, and must not be lost either: it is set aside for ops, shown in
 /// health, and published once fixed and re-queued.
 /// </summary>
-public sealed class PoisonRowTests : IAsyncLifetime
+public sealed class PoisonRowTests : VirtualHostAndProbe
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
-    private TestVirtualHost virtualHost = null!;
-    private BusProbe probe = null!;
-
-    public async Task InitializeAsync()
-    {
-        virtualHost = await TestVirtualHost.CreateAsync();
-        probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
-    }
 
     [Fact]
     public async Task A_row_that_cannot_be_published_is_set_aside_while_later_rows_flow_and_is_published_once_requeued()
     {
-        await using var intake = new ServiceHost<IntakeApi>("intakedb", TestInfrastructure.NewName("intakedb"), virtualHost.AmqpUri,
+        await using var intake = new ServiceHost<IntakeApi>("intakedb", TestInfrastructure.NewName("intakedb"), VirtualHost.AmqpUri,
             new Dictionary<string, string> { ["Outbox:MaxAttempts"] = "3", ["Outbox:MaxRetryDelay"] = "00:00:01" });
         await intake.WaitUntilReadyAsync();
         var poisonCase = Guid.NewGuid();
@@ -46,7 +38,7 @@ public sealed class PoisonRowTests : IAsyncLifetime
 
         foreach (var id in later)
         {
-            await probe.WaitForAsync<CaseRegistered>(m => m.CaseId == id);
+            await Probe.WaitForAsync<CaseRegistered>(m => m.CaseId == id);
         }
 
         await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(intake.DatabaseConnectionString,
@@ -67,7 +59,7 @@ public sealed class PoisonRowTests : IAsyncLifetime
             """, new { poison, Type = Outbox.TypeName(typeof(CaseRegistered)) });
         Assert.Equal(1, await OutboxOps.RequeueAsync(intake.DatabaseConnectionString, [poison], CancellationToken.None));
 
-        await probe.WaitForAsync<CaseRegistered>(m => m.CaseId == poisonCase);
+        await Probe.WaitForAsync<CaseRegistered>(m => m.CaseId == poisonCase);
         await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(intake.DatabaseConnectionString,
             "select count(*) from outbox_messages where sent_at is null") == 0, "every row is sent");
         await TestDatabase.EventuallyAsync(async () => await HealthProbe.StatusAsync(anonymous) == "Healthy", "health is Healthy again");
@@ -95,11 +87,5 @@ public sealed class PoisonRowTests : IAsyncLifetime
             select count(*) from poison
             """, new { id, payload });
         return id;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await probe.DisposeAsync();
-        await virtualHost.DisposeAsync();
     }
 }
