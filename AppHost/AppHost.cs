@@ -20,6 +20,8 @@ var identity = builder.AddProject<Projects.Identity_Api>("identity")
     .WithEnvironment("Identity__Bootstrap__AdminUserName", "admin")
     .WithEnvironment("Identity__Bootstrap__AdminPassword", identityAdminPassword)
     .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Intake_Api>("intake")
@@ -30,24 +32,32 @@ builder.AddProject<Projects.Intake_Api>("intake")
     .WithEnvironment("PersonalData__LookupKeys__h1", personalDataLookupKey)
     .WithTokenValidation(identity)
     .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Registry_Api>("registry")
     .WithReliefInfrastructure(infrastructure, "registrydb")
     .WithTokenValidation(identity)
     .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Referral_Api>("referral")
     .WithReliefInfrastructure(infrastructure, "referraldb")
     .WithTokenValidation(identity)
     .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
     .WithAddressPrinted();
 
 builder.AddProject<Projects.Notification_Api>("notification")
     .WithReliefInfrastructure(infrastructure, "notificationdb")
     .WithTokenValidation(identity)
     .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
     .WithAddressPrinted();
 
 builder.Build().Run();

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,29 @@ internal static partial class ServiceExtensions
             .WithEnvironment("Authentication__RequireHttpsMetadata", "false")
             .WithEnvironment("Authentication__Audience", "relief")
             .WaitFor(identity);
+
+    /// <summary>
+    /// Gives the service every setting under the AppHost's <c>ServiceSettings</c> section as its own configuration:
+    /// <c>./run.sh --ServiceSettings:RequestProtection:PermitsPerMinute=6000</c> sets <c>RequestProtection:PermitsPerMinute</c>
+    /// in every service — an ops knob without editing each service's appsettings.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceSettings(this IResourceBuilder<ProjectResource> service)
+    {
+        var section = service.ApplicationBuilder.Configuration.GetSection("ServiceSettings");
+        foreach (var setting in section.AsEnumerable(makePathsRelative: true).Where(pair => pair.Value is not null))
+        {
+            service.WithEnvironment(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
+        }
+
+        return service;
+    }
+
+    /// <summary>
+    /// The service listens on its own port (launchSettings.json) instead of behind the orchestrator's proxy: one TCP hop
+    /// and a copy of every byte less per request, for the same address.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDirectEndpoint(this IResourceBuilder<ProjectResource> service) =>
+        service.WithEndpoint("http", endpoint => endpoint.IsProxied = false);
 
     /// <summary>Prints the service's address at start-up, so a developer knows where to send requests.</summary>
     public static IResourceBuilder<ProjectResource> WithAddressPrinted(this IResourceBuilder<ProjectResource> service)

@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Benchmarks, each printed beside its baseline measured in the same run: starts PostgreSQL and RabbitMQ like the
-# tests do, then runs bench/Relief.Benchmarks (argument: events per run, default 3000).
+# Benchmarks, each printed beside its baseline measured in the same run on the same machine (README, Performance).
+#   bench/run.sh [pipeline [seconds]]   the whole stack as ./run.sh starts it (Release) beside the bare baseline endpoint
+#   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
+# Starts its own PostgreSQL and RabbitMQ for the baselines (like the tests); the pipeline's stack brings its own, on a
+# throwaway data folder. Ports 5100-5104 must be free (no ./run.sh stack running). Results: bench/results/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-prerequisites.sh" --local
+for port in 5100 5101 5102 5103 5104; do
+    if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+        echo "Port $port is in use: stop the running stack first." >&2
+        exit 1
+    fi
+done
 . "$root/scripts/test-servers.sh"
-dotnet run -c Release --project "$root/bench/Relief.Benchmarks" -- "$@"
+dotnet build "$root/Relief.sln" -c Release --nologo -v quiet
+export RELIEF_ROOT=$root
+dotnet "$root/bench/Relief.Benchmarks/bin/Release/net10.0/Relief.Benchmarks.dll" "$@"

@@ -29,17 +29,23 @@ public sealed class AuditLog(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Records inside a unit of work: the change and its audit entry commit together.</summary>
+    public static void Record(Data.UnitOfWork unit, ReliefUser user, AuditEntry entry) =>
+        unit.Write(Insert, Values(user, entry));
+
+    /// <summary>Records on a connection the caller holds (inside its transaction, if any).</summary>
     public static Task RecordAsync(DbConnection connection, DbTransaction? transaction, ReliefUser user, AuditEntry entry,
         CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(Insert, new
-        {
-            Actor = user.Subject,
-            ActorRole = user.Role,
-            ActorOffice = user.Office,
-            entry.Action,
-            entry.Outcome,
-            entry.Subject,
-            entry.Purpose,
-            TraceId = ReliefTelemetry.CurrentTraceId,
-        }, transaction, cancellationToken: cancellationToken));
+        connection.ExecuteAsync(new CommandDefinition(Insert, Values(user, entry), transaction, cancellationToken: cancellationToken));
+
+    private static object Values(ReliefUser user, AuditEntry entry) => new
+    {
+        Actor = user.Subject,
+        ActorRole = user.Role,
+        ActorOffice = user.Office,
+        entry.Action,
+        entry.Outcome,
+        entry.Subject,
+        entry.Purpose,
+        TraceId = ReliefTelemetry.CurrentTraceId,
+    };
 }

@@ -20,6 +20,7 @@ public static class AuthenticationExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<ValidatedTokens>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<TokenValidationSettings>>((options, settings) =>
@@ -33,6 +34,7 @@ public static class AuthenticationExtensions
                 options.RefreshInterval = TimeSpan.FromSeconds(30);
                 // Keep claim names as issued ("role", "county"), not mapped to long WS-* URIs.
                 options.MapInboundClaims = false;
+                options.Events = ValidatedTokens.Events();
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidAudience = tokens.Audience,

@@ -19,7 +19,17 @@ public static class DatabaseExtensions
         where TBuilder : IHostApplicationBuilder
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
+        {
+            // No session state is ever set, so a pooled connection needs no DISCARD ALL when it is reused; the same few
+            // statements run all day, so PostgreSQL keeps them prepared (MEASURED.md: +12–24% on insert-per-request).
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 20;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A command is traced when it belongs to a request or a message; the relay's and the health monitor's
+            // polls, every few seconds in every service, would otherwise each be a trace of their own.
+            dataSource.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null));
+        });
 
         // Registered before the bus so the schema exists before the first message is consumed.
         builder.Services.AddSingleton(new DatabaseMigrator.Scripts(migrations, connectionName));

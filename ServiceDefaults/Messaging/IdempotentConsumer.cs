@@ -1,22 +1,22 @@
-using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Relief.ServiceDefaults.Data;
 
 namespace Relief.ServiceDefaults.Messaging;
 
 /// <summary>
-/// A consumer whose effects happen at most once per message: the message id goes into the inbox in the same
-/// transaction as the effects (and any events they cause), so a redelivery finds it there and does nothing.
-/// A failure rolls everything back and lets MassTransit retry, then move the message to the _error queue.
+/// A consumer whose effects happen at most once per message: the message id goes into the inbox in the same unit of
+/// work as the effects (and any events they cause), ahead of them. A redelivery's inbox row collides with the first
+/// one's, which rolls the whole unit back — nothing of it happens twice. A concurrent duplicate waits on that row until
+/// the first commits, then collides. Any other failure rolls everything back and lets MassTransit retry (transient
+/// faults) or move the message to the _error queue (permanent ones).
 /// </summary>
 public abstract partial class IdempotentConsumer<TMessage>(UnitOfWorkFactory units, ILogger logger) : IConsumer<TMessage>
     where TMessage : class
 {
-    private const string RecordHandled = """
-        insert into inbox_messages (message_id, consumer) values (@MessageId, @Consumer)
-        on conflict do nothing
-        """;
+    private const string RecordHandled = "insert into inbox_messages (message_id, consumer) values (@MessageId, @Consumer)";
+    private const string InboxKey = "inbox_messages_pkey";
 
     /// <summary>The consumer's name in the inbox; stable across refactorings, or redeliveries would repeat.</summary>
     protected abstract string InboxName { get; }
@@ -26,23 +26,21 @@ public abstract partial class IdempotentConsumer<TMessage>(UnitOfWorkFactory uni
         var messageId = context.MessageId
             ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
 
-        await using var unit = await units.BeginAsync(context.CancellationToken);
-        // A concurrent duplicate waits here on the primary key until the first commits, then inserts nothing.
-        var first = await unit.Connection.ExecuteAsync(new CommandDefinition(
-            RecordHandled, new { MessageId = messageId, Consumer = InboxName }, unit.Transaction,
-            cancellationToken: context.CancellationToken)) == 1;
-        if (!first)
+        var unit = units.Begin();
+        unit.Write(RecordHandled, new { MessageId = messageId, Consumer = InboxName });
+        Handle(context.Message, unit);
+        try
+        {
+            await unit.CommitAsync(context.CancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == InboxKey)
         {
             LogDuplicate(logger, InboxName, messageId);
-            return;
         }
-
-        await HandleAsync(context.Message, unit, context.CancellationToken);
-        await unit.CommitAsync(context.CancellationToken);
     }
 
-    /// <summary>The consumer's effects, inside the unit of work that also records the message as handled.</summary>
-    protected abstract Task HandleAsync(TMessage message, UnitOfWork unit, CancellationToken cancellationToken);
+    /// <summary>The consumer's effects, written into the unit of work that also records the message as handled.</summary>
+    protected abstract void Handle(TMessage message, UnitOfWork unit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Consumer} already handled message {MessageId}; skipped")]
     private static partial void LogDuplicate(ILogger logger, string consumer, Guid messageId);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Dapper;
 using Relief.ServiceDefaults.Data;
 
 namespace Relief.ServiceDefaults.Messaging;
@@ -18,8 +17,8 @@ public static class Outbox
         values (@Id, @MessageType, @Payload::jsonb, @Traceparent)
         """;
 
-    internal static Task AddAsync<TEvent>(UnitOfWork unit, TEvent @event, CancellationToken cancellationToken) where TEvent : class =>
-        unit.Connection.ExecuteAsync(new CommandDefinition(InsertMessage, new
+    internal static void Add<TEvent>(UnitOfWork unit, TEvent @event) where TEvent : class =>
+        unit.Write(InsertMessage, new
         {
             // Time-ordered ids keep the table's index append-only and double as the MassTransit MessageId.
             Id = Guid.CreateVersion7(),
@@ -27,7 +26,7 @@ public static class Outbox
             Payload = JsonSerializer.Serialize(@event, PayloadJson),
             // The trace the change happened in; the relay publishes under it so the trace goes on.
             Traceparent = Activity.Current?.Id,
-        }, unit.Transaction, cancellationToken: cancellationToken));
+        });
 
     /// <summary>Namespace, type and assembly: like MassTransit's message urn, part of the wire format.</summary>
     public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";

@@ -4,24 +4,35 @@ namespace Relief.ServiceDefaults.Messaging;
 /// Wakes the relay as soon as a unit of work commits events, so publishing does not wait for the next poll.
 /// The poll stays as the safety net for events committed by another instance or before a restart.
 /// </summary>
-public sealed class OutboxSignal : IDisposable
+/// <remarks>
+/// Called once per committed unit of work, on the request path: it must cost nothing when the relay is already
+/// awake. Completing an already-completed task is a no-op (a semaphore at its maximum threw an exception instead, about
+/// one per request under load).
+/// </remarks>
+public sealed class OutboxSignal
 {
-    private readonly SemaphoreSlim signal = new(0, 1);
+    private TaskCompletionSource signalled = NewSignal();
 
-    public void Notify()
+    public void Notify() => Volatile.Read(ref signalled).TrySetResult();
+
+    /// <summary>
+    /// Waits until notified or the timeout passes, then re-arms: a commit after this returns wakes the next wait, so
+    /// the relay, which looks for rows only after this returns, never misses one.
+    /// </summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var current = Volatile.Read(ref signalled);
         try
         {
-            signal.Release();
+            await current.Task.WaitAsync(timeout, cancellationToken);
         }
-        catch (SemaphoreFullException)
+        catch (TimeoutException)
         {
-            // Already signalled: the relay will look once and find everything.
+            // The poll: look anyway.
         }
+
+        Interlocked.CompareExchange(ref signalled, NewSignal(), current);
     }
 
-    public void Dispose() => signal.Dispose();
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        signal.WaitAsync(timeout, cancellationToken);
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

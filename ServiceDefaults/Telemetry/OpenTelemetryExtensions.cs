@@ -2,7 +2,9 @@ using MassTransit.Logging;
 using MassTransit.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -44,8 +46,17 @@ public static class OpenTelemetryExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // Structured logs go to the dashboard over OTLP; the console (a pipe the orchestrator reads line by line)
+            // keeps warnings and errors. At one line per request the console writer could not keep up, its queue
+            // filled, and request threads waited on its lock — the largest single cost under load.
+            if (!builder.Configuration.GetSection("Logging:Console:LogLevel").Exists())
+            {
+                builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+            }
         }
 
+        // A console that cannot keep up drops lines rather than stopping the request that logs them.
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         return builder;
     }
 }

@@ -1,110 +1,26 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
-using MassTransit;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Relief.Benchmarks;
-using Relief.Intake.Contracts;
-using Relief.ServiceDefaults.Data;
-using Relief.ServiceDefaults.Messaging;
 
-// What the transactional outbox costs: events from a committed transaction through the relay to a consumer,
-// beside the baseline of MassTransit publishing the same events straight to the same consumer — same broker,
-// same machine, same run, so the ratio holds even when the machine is busy.
-var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3000;
-const int Runs = 3;
-const int Writers = 8;
-
-var postgres = Environment.GetEnvironmentVariable("RELIEF_TEST_POSTGRES") ?? throw new InvalidOperationException("Run bench/run.sh.");
-var amqp = new Uri(Environment.GetEnvironmentVariable("RELIEF_TEST_RABBITMQ")!);
-var management = new Uri(Environment.GetEnvironmentVariable("RELIEF_TEST_RABBITMQ_MANAGEMENT")!);
-var vhost = $"bench-{Guid.NewGuid():N}"[..14];
-await CreateVirtualHostAsync(management, amqp, vhost);
-
-var builder = Host.CreateApplicationBuilder();
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+// Benchmarks, each printed beside its baseline measured in the same run on the same machine (bench/run.sh):
+//   pipeline [seconds]   the whole stack as users start it, beside the bare baseline endpoint (default 60 s measured)
+//   outbox [events]      the transactional outbox, beside MassTransit publishing directly (default 3000 events a run)
+//   baseline-server port the bare baseline endpoint, run by the pipeline benchmark as a process of its own
+var command = args.Length > 0 ? args[0] : "pipeline";
+switch (command)
 {
-    ["ConnectionStrings:benchdb"] = $"{postgres};Database={vhost.Replace('-', '_')}",
-    ["ConnectionStrings:messaging"] = new UriBuilder(amqp) { Path = "/" + vhost }.Uri.ToString(),
-});
-builder.AddReliefDatabase("benchdb", typeof(Counter).Assembly);
-builder.AddReliefMessaging("bench", bus => bus.AddConsumer<CountingConsumer>());
-builder.Services.AddSingleton<Counter>();
-using var host = builder.Build();
-await host.StartAsync();
-await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
-
-var counter = host.Services.GetRequiredService<Counter>();
-var bus = host.Services.GetRequiredService<IBus>();
-var units = host.Services.GetRequiredService<UnitOfWorkFactory>();
-
-Console.WriteLine($"Outbox benchmark: {events} events per run, {Runs} runs, {Environment.ProcessorCount} cores");
-Console.WriteLine($"{"run",-4} {"baseline: publish → consume (msg/s)",38} {"outbox: commit → relay → consume (msg/s)",42} {"outbox/baseline",16}");
-var ratios = new List<double>();
-var baselines = new List<double>();
-var outboxes = new List<double>();
-for (var run = 1; run <= Runs; run++)
-{
-    var baseline = await MeasureAsync(counter, events, async () =>
-    {
-        foreach (var chunk in Enumerable.Range(0, events).Chunk(200))
-        {
-            await Task.WhenAll(chunk.Select(_ => bus.Publish(NewEvent())));
-        }
-    });
-    var outbox = await MeasureAsync(counter, events, () => Task.WhenAll(Enumerable.Range(0, Writers).Select(async _ =>
-    {
-        for (var i = 0; i < events / Writers; i++)
-        {
-            await using var unit = await units.BeginAsync(CancellationToken.None);
-            await unit.PublishAsync(NewEvent(), CancellationToken.None);
-            await unit.CommitAsync(CancellationToken.None);
-        }
-    })));
-    baselines.Add(baseline);
-    outboxes.Add(outbox);
-    ratios.Add(outbox / baseline);
-    Console.WriteLine($"{run,-4} {baseline,38:N0} {outbox,42:N0} {outbox / baseline,16:P0}");
+    case "outbox":
+        await OutboxBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3000);
+        break;
+    case "pipeline":
+        var root = Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh.");
+        await PipelineBenchmark.RunAsync(root, TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60));
+        break;
+    case "baseline-server":
+        await BareBaselineServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+        break;
+    default:
+        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events]");
+        return 2;
 }
 
-Console.WriteLine($"{"med",-4} {Median(baselines),38:N0} {Median(outboxes),42:N0} {Median(ratios),16:P0}");
-await host.StopAsync();
-return;
-
-static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-static CaseRegistered NewEvent() => new()
-{
-    CaseId = Guid.CreateVersion7(),
-    CountyCode = "140802",
-    ServicePointCode = "YH-CC-001",
-    Channel = IntakeChannel.WalkIn,
-    Sex = Sex.Unknown,
-    Need = ReliefNeed.Food,
-    RegisteredAt = DateTimeOffset.UtcNow,
-};
-
-static async Task<double> MeasureAsync(Counter counter, int events, Func<Task> produce)
-{
-    var done = counter.Expect(events - events % Writers);
-    var clock = Stopwatch.StartNew();
-    await produce();
-    await done.WaitAsync(TimeSpan.FromMinutes(5));
-    return (events - events % Writers) / clock.Elapsed.TotalSeconds;
-}
-
-static async Task CreateVirtualHostAsync(Uri management, Uri amqp, string vhost)
-{
-    var user = Uri.UnescapeDataString(amqp.UserInfo.Split(':')[0]);
-    using var http = new HttpClient { BaseAddress = management };
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
-    (await http.PutAsync($"/api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
-    using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
-    (await http.PutAsync($"/api/permissions/{vhost}/{user}", permissions)).EnsureSuccessStatusCode();
-}
+return 0;

@@ -44,6 +44,7 @@ fi
 
 start_server() {
     "${as_postgres[@]}" "$bin/postgres" -D "$data/db" -p "$PGPORT" -k "$data" \
-        -c listen_addresses=127.0.0.1 -c max_connections=300 &
+        -c listen_addresses=127.0.0.1 -c max_connections=300 \
+        -c max_wal_size=2GB -c checkpoint_timeout=15min &
 }
 supervise

@@ -1,4 +1,3 @@
-using Dapper;
 using Relief.Intake.Contracts;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
@@ -42,8 +41,8 @@ public sealed partial class CaseRegistration(
         var lookupHash = idNumber is null ? null : protector.LookupHash(idNumber);
         var traceId = ReliefTelemetry.CurrentTraceId;
 
-        await using var unit = await units.BeginAsync(cancellationToken);
-        await unit.Connection.ExecuteAsync(new CommandDefinition(InsertCase, new
+        var unit = units.Begin();
+        unit.Write(InsertCase, new
         {
             Id = registered.CaseId,
             registered.CountyCode,
@@ -62,11 +61,12 @@ public sealed partial class CaseRegistration(
             RegisteredBy = registrar.Subject,
             registered.RegisteredAt,
             TraceId = traceId,
-        }, unit.Transaction, cancellationToken: cancellationToken));
-        await AuditLog.RecordAsync(unit.Connection, unit.Transaction, registrar,
-            new AuditEntry("register_case", AuditEntry.Succeeded, registered.CaseId.ToString()), cancellationToken);
-        await unit.PublishAsync(registered, cancellationToken);
-        await unit.CommitAsync(cancellationToken);
+        });
+        AuditLog.Record(unit, registrar, new AuditEntry("register_case", AuditEntry.Succeeded, registered.CaseId.ToString()));
+        unit.Publish(registered);
+        // The case, its audit entry and its event: one round trip, all or nothing. Not the request's abort token: a
+        // client that hangs up after sending must not decide whether the case is kept.
+        await unit.CommitAsync(CancellationToken.None);
 
         LogRegistered(logger, registered.CaseId, registered.ServicePointCode, registered.Need, request.PersonName);
         return new RegisteredCase(registered.CaseId, registered.RegisteredAt, traceId);

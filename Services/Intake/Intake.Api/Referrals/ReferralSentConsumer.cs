@@ -1,4 +1,3 @@
-using Dapper;
 using Relief.Referral.Contracts;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -16,7 +15,6 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, ILogger<Referr
 
     private const string RecordReferral = "update cases set referred_to_station_county = @ReceivingStationCounty where id = @CaseId";
 
-    protected override Task HandleAsync(ReferralSent message, UnitOfWork unit, CancellationToken cancellationToken) =>
-        unit.Connection.ExecuteAsync(new CommandDefinition(RecordReferral,
-            new { message.ReceivingStationCounty, message.CaseId }, unit.Transaction, cancellationToken: cancellationToken));
+    protected override void Handle(ReferralSent message, UnitOfWork unit) =>
+        unit.Write(RecordReferral, new { message.ReceivingStationCounty, message.CaseId });
 }

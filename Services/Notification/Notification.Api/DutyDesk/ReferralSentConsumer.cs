@@ -1,4 +1,3 @@
-using Dapper;
 using Relief.Referral.Contracts;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -17,8 +16,8 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider c
         values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
         """;
 
-    protected override Task HandleAsync(ReferralSent message, UnitOfWork unit, CancellationToken cancellationToken) =>
-        unit.Connection.ExecuteAsync(new CommandDefinition(InsertNotification, new
+    protected override void Handle(ReferralSent message, UnitOfWork unit) =>
+        unit.Write(InsertNotification, new
         {
             Id = Guid.CreateVersion7(),
             message.ReferralId,
@@ -29,5 +28,5 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider c
             Message = $"New referral {message.ReferralId} for case {message.CaseId} (county {message.CountyCode}); accept or reject it.",
             CreatedAt = clock.GetUtcNow(),
             TraceId = ReliefTelemetry.CurrentTraceId,
-        }, unit.Transaction, cancellationToken: cancellationToken));
+        });
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Relief.Referral.Contracts;
 using Relief.Registry.Contracts;
 using Relief.ServiceDefaults.Data;
@@ -18,7 +17,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
         values (@Id, @CaseId, @PersonId, @CountyCode, @ServicePointCode, @ReceivingStationCounty, 'sent', @SentAt, @TraceId)
         """;
 
-    protected override async Task HandleAsync(PersonRecorded message, UnitOfWork unit, CancellationToken cancellationToken)
+    protected override void Handle(PersonRecorded message, UnitOfWork unit)
     {
         if (!ReferralPolicy.RequiresReferral(message.Need))
         {
@@ -35,7 +34,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
             SentAt = clock.GetUtcNow(),
         };
 
-        await unit.Connection.ExecuteAsync(new CommandDefinition(InsertReferral, new
+        unit.Write(InsertReferral, new
         {
             Id = sent.ReferralId,
             sent.CaseId,
@@ -45,7 +44,7 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
             sent.ReceivingStationCounty,
             sent.SentAt,
             TraceId = ReliefTelemetry.CurrentTraceId,
-        }, unit.Transaction, cancellationToken: cancellationToken));
-        await unit.PublishAsync(sent, cancellationToken);
+        });
+        unit.Publish(sent);
     }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Relief.Intake.Contracts;
 using Relief.Registry.Contracts;
 using Relief.ServiceDefaults.Data;
@@ -18,7 +17,7 @@ public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, TimeProvider
         values (@Id, @CaseId, @CountyCode, @ServicePointCode, @Sex, @EstimatedAge, @RecordedAt, @TraceId)
         """;
 
-    protected override async Task HandleAsync(CaseRegistered message, UnitOfWork unit, CancellationToken cancellationToken)
+    protected override void Handle(CaseRegistered message, UnitOfWork unit)
     {
         var recorded = new PersonRecorded
         {
@@ -30,7 +29,7 @@ public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, TimeProvider
             RecordedAt = clock.GetUtcNow(),
         };
 
-        await unit.Connection.ExecuteAsync(new CommandDefinition(InsertPerson, new
+        unit.Write(InsertPerson, new
         {
             Id = recorded.PersonId,
             recorded.CaseId,
@@ -40,7 +39,7 @@ public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, TimeProvider
             message.EstimatedAge,
             recorded.RecordedAt,
             TraceId = ReliefTelemetry.CurrentTraceId,
-        }, unit.Transaction, cancellationToken: cancellationToken));
-        await unit.PublishAsync(recorded, cancellationToken);
+        });
+        unit.Publish(recorded);
     }
 }

@@ -1,0 +1,366 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Relief.Ops;
+
+namespace Relief.Benchmarks;
+
+/// <summary>
+/// The whole pipeline as users start it — the AppHost in Release, local PostgreSQL and RabbitMQ, five services and the
+/// dashboard — beside the bare baseline endpoint measured in the same run on the same machine. Cases that need a referral
+/// are posted to intake at 32 connections; each case's time to its duty-desk notification is read from the databases.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    private const int Connections = 32;
+    private const string AdminPassword = "bench-admin-password-0123456789";
+    private static readonly Uri Intake = new("http://localhost:5101/api/cases");
+    private static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104];
+    private static readonly string[] ServiceDatabases = ["intakedb", "registrydb", "referraldb", "notificationdb"];
+
+    public static async Task RunAsync(string root, TimeSpan measured)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var report = new List<string>();
+        void Say(string line)
+        {
+            Console.WriteLine(line);
+            report.Add(line);
+        }
+
+        Say(string.Create(culture, $"Pipeline benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}"));
+
+        // The bare baseline, in its own process, on the test run's PostgreSQL and RabbitMQ.
+        var baseline = await MeasureBaselineAsync();
+        var target = Math.Round(baseline.RequestsPerSecond * 0.2);
+        Say(string.Create(culture,
+            $"bare baseline (validate + insert + publish → consume), {Connections} connections, closed loop: {baseline.RequestsPerSecond:N0} req/s, p50 {baseline.Percentile(50):N1} ms, p99 {baseline.Percentile(99):N1} ms"));
+        Say(string.Create(culture, $"target: 20% of the baseline = {target:N0} cases/s, offered at a fixed rate over {Connections} connections"));
+
+        var data = Directory.CreateTempSubdirectory("relief-bench-").FullName;
+        var stack = await Stack.StartAsync(root, data);
+        try
+        {
+            var token = await SetUpAsync();
+            var cold = await PhaseAsync("first 30 s after a start", () => Load(token).FixedRateAsync(target, TimeSpan.FromSeconds(30)), data);
+            var capacity = await PhaseAsync("capacity (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data);
+            var warm = await PhaseAsync(string.Create(culture, $"after warm-up ({measured.TotalSeconds:N0} s)"),
+                () => Load(token).FixedRateAsync(target, measured), data);
+
+            Say("");
+            Say(string.Create(culture,
+                $"{"phase",-32} {"offered",9} {"cases/s",9} {"of base",8} {"p50 ms",8} {"p99 ms",8} {"lag p50",9} {"lag p99",9} {"failed",7}"));
+            foreach (var (phase, offered) in new[] { (cold, target), (capacity, double.NaN), (warm, target) })
+            {
+                Say(string.Create(culture,
+                    $"{phase.Name,-32} {(double.IsNaN(offered) ? "max" : offered.ToString("N0", culture)),9} {phase.Load.RequestsPerSecond,9:N0} {phase.Load.RequestsPerSecond / baseline.RequestsPerSecond,8:P0} {phase.Load.Percentile(50),8:N1} {phase.Load.Percentile(99),8:N1} {phase.LagP50,8:N0}ms {phase.LagP99,8:N0}ms {phase.Load.Failed,7}"));
+            }
+
+            Say("");
+            Say($"CPU per case after warm-up (ms of CPU; {Environment.ProcessorCount} cores = {1000.0 * Environment.ProcessorCount / Math.Max(1, warm.Load.RequestsPerSecond):N1} ms available per case at that rate):");
+            Say("  " + string.Join(", ", warm.CpuPerCaseMs.Where(pair => pair.Value > 0.005)
+                .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))) +
+                string.Create(culture, $"; total {warm.CpuPerCaseMs.Values.Sum():N2}"));
+
+            var idle = await IdleAsync(data);
+            Say("");
+            Say("idle (30 s after the last case was handled): % of one core, resident memory");
+            foreach (var role in StackProcesses.Roles.Where(role => idle.Rss[role] > 0))
+            {
+                Say(string.Create(culture, $"  {role,-14} {idle.CpuPercent[role],6:N2}%  {idle.Rss[role] / 1048576.0,6:N0} MB"));
+            }
+
+            var stop = await StopWithBacklogAsync(stack, token, data);
+            stack = stop.Restarted;
+            Say("");
+            Say(string.Create(culture,
+                $"Ctrl+C with a backlog: {stop.Unsent} events unsent and {stop.Cases} cases in flight when stopped; stopped in {stop.StopSeconds:N1} s; " +
+                $"after the next start {stop.NotifiedAfterRestart} of {stop.Cases} cases reached the duty desk"));
+        }
+        finally
+        {
+            await stack.StopAsync();
+            Directory.Delete(data, recursive: true);
+        }
+
+        var file = Path.Combine(root, "bench", "results", "pipeline-latest.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllLinesAsync(file, report);
+    }
+
+    private static LoadGenerator Load(string? token, Uri? endpoint = null) => new(endpoint ?? Intake, token, Connections);
+
+    private sealed record Phase(string Name, LoadResult Load, double LagP50, double LagP99, Dictionary<string, double> CpuPerCaseMs);
+
+    private static async Task<Phase> PhaseAsync(string name, Func<Task<LoadResult>> run, string data)
+    {
+        Console.WriteLine($"  … {name}");
+        var before = StackProcesses.Take(data);
+        var load = await run();
+        var after = StackProcesses.Take(data);
+        var lags = await LagsAsync(new LocalStack(data), load.CaseIds);
+        var cpu = StackProcesses.CpuBetween(before, after)
+            .ToDictionary(pair => pair.Key, pair => 1000 * pair.Value / Math.Max(1, load.Created));
+        return new Phase(name, load, LoadGenerator.Percentile(lags, 50), LoadGenerator.Percentile(lags, 99), cpu);
+    }
+
+    /// <summary>Each case's time from registration (intake) to its duty-desk notification, waiting until all are there.</summary>
+    private static async Task<double[]> LagsAsync(LocalStack stack, IReadOnlyList<Guid> cases)
+    {
+        var ids = cases.ToArray();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        Dictionary<Guid, DateTime> notified;
+        do
+        {
+            await using var notifications = new NpgsqlConnection(stack.DatabaseConnectionString("notification"));
+            notified = (await notifications.QueryAsync<(Guid CaseId, DateTime CreatedAt)>(
+                "select case_id, created_at from notifications where case_id = any(@ids)", new { ids }))
+                .ToDictionary(row => row.CaseId, row => row.CreatedAt);
+            if (notified.Count < ids.Length)
+            {
+                await Task.Delay(1000);
+            }
+        }
+        while (notified.Count < ids.Length && DateTime.UtcNow < deadline);
+
+        await using var intake = new NpgsqlConnection(stack.DatabaseConnectionString("intake"));
+        var registered = (await intake.QueryAsync<(Guid Id, DateTime RegisteredAt)>(
+            "select id, registered_at from cases where id = any(@ids)", new { ids })).ToDictionary(row => row.Id, row => row.RegisteredAt);
+        // A case never notified counts as the longest lag there is: it is not hidden by the percentiles.
+        return ids.Select(id => notified.TryGetValue(id, out var at) && registered.TryGetValue(id, out var from)
+            ? (at - from).TotalMilliseconds
+            : double.PositiveInfinity).ToArray();
+    }
+
+    private sealed record Idle(Dictionary<string, double> CpuPercent, Dictionary<string, long> Rss);
+
+    private static async Task<Idle> IdleAsync(string data)
+    {
+        await WaitQuiescentAsync(new LocalStack(data));
+        await Task.Delay(TimeSpan.FromSeconds(30)); // let timers and exporters settle before measuring
+        var before = StackProcesses.Take(data);
+        await Task.Delay(TimeSpan.FromSeconds(30)); // the measurement window
+        var after = StackProcesses.Take(data);
+        var seconds = (after.At - before.At).TotalSeconds;
+        return new Idle(StackProcesses.CpuBetween(before, after).ToDictionary(pair => pair.Key, pair => 100 * pair.Value / seconds), after.RssBytes);
+    }
+
+    private static async Task WaitQuiescentAsync(LocalStack stack)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            long unsent = 0;
+            foreach (var service in new[] { "intake", "registry", "referral", "notification" })
+            {
+                unsent += (await OutboxOps.BacklogAsync(stack.DatabaseConnectionString(service), CancellationToken.None)).Unsent;
+            }
+
+            if (unsent == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private sealed record StopResult(long Unsent, int Cases, double StopSeconds, int NotifiedAfterRestart, Stack Restarted);
+
+    /// <summary>
+    /// Stops the stack (Ctrl+C) while events are still waiting in the outboxes, times the stop, then starts it again on the
+    /// same data and counts how many of the cases in flight reach the duty desk.
+    /// </summary>
+    private static async Task<StopResult> StopWithBacklogAsync(Stack stack, string token, string data)
+    {
+        using var load = Load(token);
+        var burst = load.ClosedLoopAsync(TimeSpan.FromSeconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(14));
+        var local = new LocalStack(data);
+        long unsent = 0;
+        foreach (var service in new[] { "intake", "registry", "referral", "notification" })
+        {
+            unsent += (await OutboxOps.BacklogAsync(local.DatabaseConnectionString(service), CancellationToken.None)).Unsent;
+        }
+
+        var cases = await burst;
+        var stopped = await stack.StopAsync();
+        var restarted = await Stack.StartAsync(stack.Root, data);
+        var lags = await LagsAsync(new LocalStack(data), cases.CaseIds);
+        return new StopResult(unsent, cases.Created, stopped.TotalSeconds, lags.Count(double.IsFinite), restarted);
+    }
+
+    private static async Task<LoadResult> MeasureBaselineAsync()
+    {
+        var port = 5190;
+        using var server = Process.Start(new ProcessStartInfo(Environment.ProcessPath!,
+            [typeof(PipelineBenchmark).Assembly.Location, "baseline-server", port.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  baseline: {e.Data}"); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            var endpoint = new Uri($"http://127.0.0.1:{port}/cases");
+            await WaitAsync(async () =>
+            {
+                using var probe = Load(null, endpoint);
+                return (await probe.FixedRateAsync(1, TimeSpan.FromSeconds(1))).Created > 0;
+            }, "the baseline server answers", TimeSpan.FromMinutes(1));
+            using var load = Load(null, endpoint);
+            Console.WriteLine("  … bare baseline: 15 s warm-up, 30 s measured");
+            await load.ClosedLoopAsync(TimeSpan.FromSeconds(15));
+            return await load.ClosedLoopAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<string> SetUpAsync()
+    {
+        using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
+        var admin = await TokenAsync(authority, "admin", AdminPassword);
+        authority.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        using (await authority.PostAsJsonAsync("/api/admin/offices", new { code = "YH-CC-001", name = "盐湖区某社区党群服务中心", kind = "service_point", countyCode = "140802" }))
+        {
+        }
+
+        using (await authority.PostAsJsonAsync("/api/admin/users", new { userName = "bench.staff", password = "a-long-password-for-bench", officeCode = "YH-CC-001", role = "point_staff" }))
+        {
+        }
+
+        authority.DefaultRequestHeaders.Authorization = null;
+        return await TokenAsync(authority, "bench.staff", "a-long-password-for-bench");
+    }
+
+    private static async Task<string> TokenAsync(HttpClient authority, string user, string password)
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "relief-portal", ["scope"] = "openid offline_access relief",
+            ["username"] = user, ["password"] = password,
+        });
+        using var response = await authority.PostAsync("/connect/token", form);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NpgsqlException or OpsException or IOException)
+            {
+                // Not yet.
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"Timed out waiting until {what}.");
+    }
+
+    /// <summary>The AppHost as ./run.sh starts it (Release build), in a process group of its own so Ctrl+C reaches it all.</summary>
+    private sealed class Stack
+    {
+        private readonly Process process;
+
+        private Stack(string root, Process process)
+        {
+            Root = root;
+            this.process = process;
+        }
+
+        public string Root { get; }
+
+        public static async Task<Stack> StartAsync(string root, string data)
+        {
+            var log = Path.Combine(root, "bench", "results", "apphost.log");
+            Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+            var process = Process.Start(new ProcessStartInfo("setsid",
+            [
+                "bash", "-c", $"exec dotnet run --project AppHost -c Release --no-build --launch-profile http -- \"$@\" >> '{log}' 2>&1", "apphost",
+                $"--Infrastructure:DataFolder={data}", $"--Parameters:identity-admin-password={AdminPassword}",
+                "--ServiceSettings:RequestProtection:PermitsPerMinute=10000000",
+            ])
+            { WorkingDirectory = root })!;
+            var stack = new Stack(root, process);
+            await WaitAsync(async () =>
+            {
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                foreach (var port in ServicePorts)
+                {
+                    var health = await http.GetFromJsonAsync<JsonElement>($"http://localhost:{port}/health");
+                    if (health.GetProperty("status").GetString() != "Healthy")
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }, "every service reports Healthy", TimeSpan.FromMinutes(3));
+            return stack;
+        }
+
+        /// <summary>
+        /// Stops the whole process group as Ctrl+C does — with SIGTERM, which the .NET host handles exactly like SIGINT,
+        /// because a benchmark started in the background inherits SIGINT ignored — and returns how long until every
+        /// process of the stack is gone.
+        /// </summary>
+        public async Task<TimeSpan> StopAsync()
+        {
+            if (process.HasExited)
+            {
+                return TimeSpan.Zero;
+            }
+
+            var clock = Stopwatch.StartNew();
+            using (var terminate = Process.Start("kill", ["-TERM", $"-{process.Id}"]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync();
+            while (Directory.EnumerateDirectories("/proc").Any(folder => IsStackProcess(folder)))
+            {
+                await Task.Delay(100);
+            }
+
+            return clock.Elapsed;
+        }
+
+        private static bool IsStackProcess(string folder)
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(folder, "cmdline"));
+                return cmdline.Contains("relief-bench-", StringComparison.Ordinal)
+                    || cmdline.Contains("Relief.Intake.Api", StringComparison.Ordinal)
+                    || cmdline.Contains("Relief.Notification.Api", StringComparison.Ordinal)
+                    || cmdline.Contains("Relief.AppHost", StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+    }
+}
