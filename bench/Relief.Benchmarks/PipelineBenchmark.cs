@@ -333,7 +333,7 @@ internal static class PipelineBenchmark
             }
 
             var clock = Stopwatch.StartNew();
-            using (var terminate = Process.Start("kill", ["-TERM", $"-{process.Id}"]))
+            using (var terminate = Process.Start("kill", ["-TERM", "--", $"-{process.Id}"]))
             {
                 await terminate.WaitForExitAsync();
             }
