@@ -60,4 +60,23 @@ builder.AddProject<Projects.Notification_Api>("notification")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
+// The staff portal (http://localhost:5105), a backend-for-frontend: it signs users in at the authority (authorization
+// code + PKCE, a confidential client whose secret the data folder keeps) and calls the services with their tokens.
+var portalClientSecret = builder.AddPersistentSecret(infrastructure.Data, "portal-client-secret", length: 48);
+var portal = builder.AddProject<Projects.Portal_Web>("portal")
+    .WithReliefInfrastructure(infrastructure, "portaldb")
+    .WithReference(identity)
+    .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
+    .WithEnvironment("Portal__ClientSecret", portalClientSecret)
+    .WaitFor(identity)
+    .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
+    .WithAddressPrinted();
+
+identity
+    .WithEnvironment("Identity__WebPortal__ClientSecret", portalClientSecret)
+    .WithEnvironment("Identity__WebPortal__RedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signin-oidc"))
+    .WithEnvironment("Identity__WebPortal__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signout-callback-oidc"));
+
 builder.Build().Run();

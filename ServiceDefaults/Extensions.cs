@@ -51,6 +51,7 @@ public static class Extensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddReliefProblemDetails();
         builder.AddLogRedaction();
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -65,6 +66,17 @@ public static class Extensions
         // After authorization, so a caller without a token is told that first.
         app.UseControlCharacterRejection();
         app.MapHealthEndpoints();
+        app.MapOpenApiDocument();
+        return app;
+    }
+
+    /// <summary>
+    /// The service's OpenAPI document at <c>/openapi/v1.json</c>, open to all (it describes, it holds no data): the
+    /// portal's typed clients follow it, and an office's own systems integrate from it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOpenApiDocument(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 

@@ -89,15 +89,16 @@ public static class RequestProtection
     }
 
     /// <summary>Headers that keep browsers from sniffing, framing or caching answers that carry personal data.</summary>
-    public static WebApplication UseSecurityHeaders(this WebApplication app)
+    public static WebApplication UseSecurityHeaders(
+        this WebApplication app, string contentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'")
     {
-        app.Use(static (context, next) =>
+        app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
             // Answers carry personal data: no browser or proxy keeps a copy.
             headers.CacheControl = "no-store";
             return next(context);

@@ -10,7 +10,7 @@ namespace Relief.EndToEndTests;
 /// </summary>
 public sealed class ReliefStack : IAsyncDisposable
 {
-    public static readonly string[] Services = ["identity", "intake", "registry", "referral", "notification"];
+    public static readonly string[] Services = ["identity", "intake", "registry", "referral", "notification", "portal"];
 
     /// <summary>The first city administrator's password, which the AppHost takes as a parameter.</summary>
     public const string AdminPassword = "e2e-admin-password-0123456789";
@@ -40,6 +40,8 @@ public sealed class ReliefStack : IAsyncDisposable
         [
             $"--Parameters:identity-admin-password={AdminPassword}",
             $"--Infrastructure:DataFolder={dataFolder}",
+            // The portal re-checks sessions every few seconds, so a test sees a disabled user's session end soon.
+            "--ServiceSettings:Portal:RecheckEvery=00:00:03",
         ]);
         var app = await builder.BuildAsync();
         var stack = new ReliefStack(app, dataFolder);
@@ -60,6 +62,9 @@ public sealed class ReliefStack : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new("Bearer", await SignIn.TokenAsync(user ?? TestUsers.PointStaff()));
         return client;
     }
+
+    /// <summary>The portal's address, as staff open it in the browser.</summary>
+    public Uri PortalAddress => App.GetEndpoint("portal", "http");
 
     /// <summary>Stops every process of the stack (the data folder stays).</summary>
     public async ValueTask DisposeAsync() => await App.DisposeAsync();

@@ -48,6 +48,16 @@ public sealed class TestSignIn(Func<HttpClient> authority, string adminUserName,
     public Task<string> TokenAsync(TestUser user) =>
         tokens.GetOrAdd(user, u => new Lazy<Task<string>>(() => SignInAsync(u))).Value;
 
+    /// <summary>The first city administrator's access token.</summary>
+    public Task<string> AdminTokenAsync() => adminToken.Value;
+
+    /// <summary>A new user of <paramref name="user"/>'s role and office, for a test that signs in with a password.</summary>
+    public async Task<(string UserName, string Password)> NewUserAsync(TestUser user)
+    {
+        using var client = authority();
+        return await IdentityAuthorityClient.CreateUserAsync(client, await adminToken.Value, user.Role, user.Office, user.County, user.OfficeKind);
+    }
+
     /// <summary>The user's id at the authority: what services record as the actor.</summary>
     public async Task<string> SubjectAsync(TestUser user) => new JsonWebToken(await TokenAsync(user)).Subject;
 

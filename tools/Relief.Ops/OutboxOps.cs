@@ -8,7 +8,16 @@ public static class OutboxOps
 {
     public sealed record SetAsideRow(Guid Id, string MessageType, int Attempts, string? LastError, DateTime CreatedAt, DateTime SetAsideAt);
 
-    public sealed record Backlog(long Unsent, long SetAside, DateTime? OldestUnsent);
+    /// <summary>
+    /// Properties, not a positional record: Dapper matches a constructor by exact column types, and a backlog's oldest
+    /// row is a (non-null) timestamp that would not match <c>DateTime?</c> — the command failed whenever events waited.
+    /// </summary>
+    public sealed class Backlog
+    {
+        public long Unsent { get; init; }
+        public long SetAside { get; init; }
+        public DateTime? OldestUnsent { get; init; }
+    }
 
     public static async Task<Backlog> BacklogAsync(string connectionString, CancellationToken cancellationToken)
     {

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
+using Relief.Identity.Account;
 using Relief.Identity.Audit;
 using Relief.Identity.Offices;
+using Relief.Identity.SignIn;
 using Relief.Identity.SigningKeys;
 using Relief.Identity.Storage;
 using Relief.Identity.Tokens;
@@ -64,6 +66,9 @@ public static class IdentityServices
         AddOpenIddict(builder.Services, settings);
         builder.Services.AddTokenRateLimiting(settings.RateLimit);
 
+        // The sign-in page (Razor Pages: antiforgery and model binding for one form).
+        builder.Services.AddRazorPages();
+
         builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddScoped<SigningKeyStore>();
         builder.Services.AddScoped<ReliefPrincipals>();
@@ -101,8 +106,12 @@ public static class IdentityServices
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())
             .AddServer(server =>
             {
-                server.SetTokenEndpointUris(TokenEndpoint.Path.TrimStart('/'));
-                server.AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow();
+                server.SetTokenEndpointUris(TokenEndpoint.Path.TrimStart('/'))
+                    .SetAuthorizationEndpointUris(AuthorizationEndpoints.AuthorizePath.TrimStart('/'))
+                    .SetEndSessionEndpointUris(AuthorizationEndpoints.EndSessionPath.TrimStart('/'))
+                    .SetRevocationEndpointUris(AuthorizationEndpoints.RevocationPath.TrimStart('/'));
+                server.AllowPasswordFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow()
+                    .AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
                 server.RegisterScopes(Scopes.OpenId, Scopes.OfflineAccess, Scopes.Profile, ReliefPrincipals.Scope);
                 server.SetAccessTokenLifetime(settings.AccessTokenLifetime);
                 server.SetRefreshTokenLifetime(settings.RefreshTokenLifetime);
@@ -117,6 +126,8 @@ public static class IdentityServices
                 server.AddEventHandler(SignWithCurrentKey.Descriptor);
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
                     // TLS ends at the deployment's reverse proxy; the AppHost and tests speak plain HTTP.
                     .DisableTransportSecurityRequirement();
             })
@@ -134,7 +145,8 @@ public static class IdentityServices
         services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, SigningKeyRingChangeTokenSource<OpenIddictServerOptions>>();
         services.AddSingleton<IOptionsChangeTokenSource<OpenIddictValidationOptions>, SigningKeyRingChangeTokenSource<OpenIddictValidationOptions>>();
 
-        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddSignInCookie(settings.SignInSessionLifetime);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthorityPolicies.CityAdministrator, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.CityAdministrator))
@@ -145,7 +157,9 @@ public static class IdentityServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSecurityHeaders();
+        // The sign-in page is the only HTML: its own stylesheet and form, nothing else.
+        app.UseSecurityHeaders("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+        app.UseStaticFiles();
         // Before authentication: OpenIddict handles the token request inside the authentication middleware.
         app.UseTokenRateLimiting();
         app.UseAuthentication();
@@ -157,7 +171,11 @@ public static class IdentityServices
     {
         app.MapHealthEndpoints();
 
+        app.MapOpenApiDocument();
         app.MapTokenEndpoint();
+        app.MapAuthorizationEndpoints();
+        app.MapRazorPages();
+        app.MapAccountEndpoints();
         app.MapOfficeEndpoints();
         app.MapUserEndpoints();
         app.MapSigningKeyEndpoints();

@@ -25,6 +25,12 @@ public sealed class IdentitySettings
     /// <summary>How often an instance re-reads the signing keys, so a rotation on another instance reaches it.</summary>
     public TimeSpan SigningKeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long the authority's own sign-in (its cookie) lasts: a portal sign-in within it needs no password.</summary>
+    public TimeSpan SignInSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The staff portal (a confidential client: authorization code with PKCE, refresh tokens).</summary>
+    public WebPortalSettings WebPortal { get; set; } = new();
+
     public LockoutSettings Lockout { get; set; } = new();
 
     public RateLimitSettings RateLimit { get; set; } = new();
@@ -33,6 +39,20 @@ public sealed class IdentitySettings
 
     /// <summary>Confidential clients for service-to-service calls (client credentials): client id → secret.</summary>
     public Dictionary<string, string> ServiceClients { get; set; } = [];
+
+    public sealed class WebPortalSettings
+    {
+        public string ClientId { get; set; } = "relief-web";
+
+        /// <summary>Unset: the portal client is not registered (the authority serves tools and services only).</summary>
+        public string? ClientSecret { get; set; }
+
+        /// <summary>The portal's sign-in callbacks, e.g. <c>http://localhost:5105/signin-oidc</c>.</summary>
+        public List<Uri> RedirectUris { get; set; } = [];
+
+        /// <summary>Where the browser may be sent after sign-out, e.g. <c>http://localhost:5105/signout-callback-oidc</c>.</summary>
+        public List<Uri> PostLogoutRedirectUris { get; set; } = [];
+    }
 
     public sealed class LockoutSettings
     {

@@ -22,6 +22,15 @@ public static class AuditActions
     public const string UserCreated = "user_created";
     public const string RoleChanged = "role_changed";
     public const string SigningKeyRotated = "signing_key_rotated";
+    public const string OfficeChanged = "office_changed";
+    public const string OfficeDeactivated = "office_deactivated";
+    public const string OfficeReactivated = "office_reactivated";
+    public const string UserMoved = "user_moved";
+    public const string UserDisabled = "user_disabled";
+    public const string UserEnabled = "user_enabled";
+    public const string PasswordReset = "password_reset";
+    public const string PasswordChanged = "password_changed";
+    public const string SignOut = "sign_out";
 }
 
 public static class AuditOutcomes

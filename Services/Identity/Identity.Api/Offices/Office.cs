@@ -16,4 +16,9 @@ public sealed class Office
     /// <summary>GB/T 2260 county code (six digits).</summary>
     public required string CountyCode { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// When the office closed. Its users cannot sign in and no user is added to it; its cases and history stay.
+    /// Offices are never deleted: cases and the audit log name them.
+    /// </summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
 }

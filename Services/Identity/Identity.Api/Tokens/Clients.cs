@@ -11,13 +11,12 @@ public static class Clients
 
     public static async Task SeedAsync(IOpenIddictApplicationManager applications, IdentitySettings settings, CancellationToken cancellationToken)
     {
-        // Password and refresh grants now. The portal's authorization code + PKCE flow needs a sign-in page,
-        // which the authority does not have yet: its permissions are added with that page.
+        // Tools and tests: password and refresh grants, no browser.
         await UpsertAsync(applications, new OpenIddictApplicationDescriptor
         {
             ClientId = Portal,
             ClientType = ClientTypes.Public,
-            DisplayName = "Relief portal",
+            DisplayName = "Relief tools",
             Permissions =
             {
                 Permissions.Endpoints.Token,
@@ -26,6 +25,36 @@ public static class Clients
                 Permissions.Prefixes.Scope + ReliefPrincipals.Scope,
             },
         }, cancellationToken);
+
+        if (settings.WebPortal.ClientSecret is { Length: > 0 } portalSecret)
+        {
+            // The staff portal, a backend-for-frontend: the browser only ever sees the authority's sign-in page and the
+            // portal's session cookie; the code, the tokens and this secret stay between the two servers.
+            var portal = new OpenIddictApplicationDescriptor
+            {
+                ClientId = settings.WebPortal.ClientId,
+                ClientSecret = portalSecret,
+                ClientType = ClientTypes.Confidential,
+                ConsentType = ConsentTypes.Implicit,
+                DisplayName = "Relief portal",
+                Permissions =
+                {
+                    Permissions.Endpoints.Authorization,
+                    Permissions.Endpoints.Token,
+                    Permissions.Endpoints.EndSession,
+                    Permissions.Endpoints.Revocation,
+                    Permissions.GrantTypes.AuthorizationCode,
+                    Permissions.GrantTypes.RefreshToken,
+                    Permissions.ResponseTypes.Code,
+                    Permissions.Scopes.Profile,
+                    Permissions.Prefixes.Scope + ReliefPrincipals.Scope,
+                },
+                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+            };
+            portal.RedirectUris.UnionWith(settings.WebPortal.RedirectUris);
+            portal.PostLogoutRedirectUris.UnionWith(settings.WebPortal.PostLogoutRedirectUris);
+            await UpsertAsync(applications, portal, cancellationToken);
+        }
 
         foreach (var (clientId, secret) in settings.ServiceClients)
         {

@@ -18,12 +18,12 @@ public sealed class ReliefPrincipals(UserManager<StaffUser> users, IdentityDb db
     public const string Resource = "relief";
     public const string Scope = "relief";
 
-    /// <summary>The user's current office, county and role; null when the user has no role or office any more.</summary>
+    /// <summary>The user's current office, county and role; null when the user has no role or open office any more.</summary>
     public async Task<ClaimsPrincipal?> ForUserAsync(StaffUser user, ImmutableArray<string> scopes, CancellationToken cancellationToken)
     {
         var role = (await users.GetRolesAsync(user)).FirstOrDefault();
         var office = await db.Offices.AsNoTracking().FirstOrDefaultAsync(o => o.Code == user.OfficeCode, cancellationToken);
-        if (role is null || office is null)
+        if (role is null || office is null || office.DeactivatedAt is not null)
         {
             return null;
         }

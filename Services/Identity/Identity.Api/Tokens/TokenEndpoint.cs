@@ -35,7 +35,7 @@ public static class TokenEndpoint
             return await PasswordAsync(http, request, services, cancellationToken);
         }
 
-        if (request.IsRefreshTokenGrantType())
+        if (request.IsRefreshTokenGrantType() || request.IsAuthorizationCodeGrantType())
         {
             return await RefreshAsync(http, request, services, cancellationToken);
         }
@@ -63,9 +63,10 @@ public static class TokenEndpoint
         const string wrongCredentials = "The user name or password is incorrect.";
 
         var user = string.IsNullOrEmpty(userName) ? null : await users.FindByNameAsync(userName);
-        if (user is null)
+        if (user is null || user.DisabledAt is not null)
         {
-            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Failed, "unknown user", cancellationToken);
+            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Failed,
+                user is null ? "unknown user" : $"user {user.Id} is disabled", cancellationToken);
             return Reject(Errors.InvalidGrant, wrongCredentials);
         }
 
@@ -95,7 +96,10 @@ public static class TokenEndpoint
         return SignIn(principal);
     }
 
-    /// <summary>Re-reads the user: a locked-out or deleted user gets no new token, a changed role shows at once.</summary>
+    /// <summary>
+    /// A refresh, or the portal redeeming its authorization code. Re-reads the user: a disabled, locked-out or deleted
+    /// user gets no new token, a changed role or office shows at once.
+    /// </summary>
     private static async Task<IResult> RefreshAsync(
         HttpContext http, OpenIddictRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -103,7 +107,8 @@ public static class TokenEndpoint
         var users = services.GetRequiredService<UserManager<StaffUser>>();
         var user = previous?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
         var audit = services.GetRequiredService<AuditLog>();
-        if (user is null || !await services.GetRequiredService<SignInManager<StaffUser>>().CanSignInAsync(user) || await users.IsLockedOutAsync(user))
+        if (user is null || user.DisabledAt is not null
+            || !await services.GetRequiredService<SignInManager<StaffUser>>().CanSignInAsync(user) || await users.IsLockedOutAsync(user))
         {
             await audit.AppendAsync(http, user?.UserName ?? "unknown", AuditActions.Refresh, AuditOutcomes.Failed, request.ClientId,
                 user is null ? "unknown user" : $"user {user.Id} may not sign in", cancellationToken);

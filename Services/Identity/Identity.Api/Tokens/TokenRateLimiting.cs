@@ -79,8 +79,11 @@ public static class TokenRateLimiting
         return app;
     }
 
+    /// <summary>The token endpoint and the sign-in page's form: both try a password, so both count.</summary>
     private static bool IsTokenRequest(HttpContext http) =>
-        HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals(TokenEndpoint.Path, StringComparison.OrdinalIgnoreCase);
+        HttpMethods.IsPost(http.Request.Method)
+        && (http.Request.Path.Equals(TokenEndpoint.Path, StringComparison.OrdinalIgnoreCase)
+            || http.Request.Path.Equals(SignIn.SignInCookie.LoginPath, StringComparison.OrdinalIgnoreCase));
 
     private static string? UserNameOf(HttpContext http) =>
         http.Request.HasFormContentType && http.Request.Form.TryGetValue(Parameters.Username, out var userName) && !string.IsNullOrEmpty(userName)

@@ -7,4 +7,6 @@ public sealed class StaffUser : IdentityUser
 {
     public required string OfficeCode { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When an administrator disabled the account: it cannot sign in or refresh a token until enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }

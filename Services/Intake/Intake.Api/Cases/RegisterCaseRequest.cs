@@ -1,3 +1,4 @@
+using Relief.ServiceDefaults;
 using FluentValidation;
 using Relief.Intake.Contracts;
 

@@ -1,4 +1,4 @@
-namespace Relief.Intake.Cases;
+namespace Relief.ServiceDefaults;
 
 /// <summary>The 13 county-level divisions of Yuncheng (运城市), GB/T 2260 codes (shared/data/yuncheng-counties.csv).</summary>
 public static class YunchengCounties

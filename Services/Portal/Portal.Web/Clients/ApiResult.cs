@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Relief.Portal.Clients;
+
+/// <summary>
+/// A service's answer as a page needs it: the value, or the refusal with its field errors (problem details, field
+/// names as the service's JSON spells them) to show beside each field.
+/// </summary>
+public sealed class ApiResult<T>
+{
+    public T? Value { get; }
+    public HttpStatusCode Status { get; }
+    public string? Title { get; }
+    public IReadOnlyDictionary<string, string[]> Errors { get; }
+
+    public bool Succeeded => (int)Status is >= 200 and < 300;
+
+    public string[] ErrorsFor(string field) =>
+        Errors.FirstOrDefault(pair => string.Equals(pair.Key, field, StringComparison.OrdinalIgnoreCase)).Value ?? [];
+
+    internal ApiResult(T? value, HttpStatusCode status, string? title, IReadOnlyDictionary<string, string[]> errors)
+    {
+        Value = value;
+        Status = status;
+        Title = title;
+        Errors = errors;
+    }
+}
+
+/// <summary>The value of an answer that has none (204).</summary>
+public sealed record NoValue;
+
+/// <summary>Reads a service's answer into an <see cref="ApiResult{T}"/>.</summary>
+public static class ApiResult
+{
+    public static async Task<ApiResult<T>> FromAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                var value = response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(NoValue)
+                    ? default
+                    : await response.Content.ReadFromJsonAsync<T>(cancellationToken);
+                return new ApiResult<T>(value, response.StatusCode, null, new Dictionary<string, string[]>());
+            }
+
+            var problem = await ReadProblemAsync(response, cancellationToken);
+            return new ApiResult<T>(default, response.StatusCode, problem.Title, problem.Errors);
+        }
+    }
+
+    private static async Task<(string? Title, Dictionary<string, string[]> Errors)> ReadProblemAsync(
+        HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            if (problem.ValueKind != JsonValueKind.Object)
+            {
+                return (null, errors);
+            }
+
+            if (problem.TryGetProperty("errors", out var fields) && fields.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var field in fields.EnumerateObject())
+                {
+                    errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
+                        ? field.Value.EnumerateArray().Select(e => e.GetString() ?? "").ToArray()
+                        : [field.Value.ToString()];
+                }
+            }
+
+            var title = problem.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String
+                ? detail.GetString()
+                : problem.TryGetProperty("title", out var t) ? t.GetString() : null;
+            return (title, errors);
+        }
+        catch (JsonException)
+        {
+            return (null, errors);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Relief.Portal.Clients;
+
+namespace Relief.Portal;
+
+/// <summary>The portal's few endpoints that are not pages: sign-out and the choice of language.</summary>
+public static class PortalEndpoints
+{
+    public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
+    {
+        // A form post with its antiforgery token: a link or another site cannot sign the user out.
+        app.MapPost("/account/signout", SignOutAsync);
+        app.MapGet("/culture/{culture}", ChooseLanguage).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>
+    /// Revokes the session's refresh token, ends the portal session (its row is deleted) and sends the browser to the
+    /// authority's end-session endpoint, which ends the authority's own session and sends it back to "/signed-out".
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(
+        HttpContext http, IAntiforgery antiforgery, IOptionsMonitor<OpenIdConnectOptions> oidc, IHttpClientFactory httpClients,
+        ILoggerFactory loggers)
+    {
+        // Checked here, not by the middleware alone: it only checks requests that carry a form, and this one need not.
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form's antiforgery token is missing or invalid.");
+        }
+
+        var options = oidc.Get(PortalServices.OidcScheme);
+        if (await http.GetTokenAsync("refresh_token") is { } refreshToken)
+        {
+            try
+            {
+                var configuration = await options.ConfigurationManager!.GetConfigurationAsync(http.RequestAborted);
+                if (configuration.AdditionalData.TryGetValue("revocation_endpoint", out var endpoint) && endpoint?.ToString() is { } revocation)
+                {
+                    using var client = httpClients.CreateClient(nameof(SignOutAsync));
+                    await IdentityAdminClient.RevokeAsync(client, new Uri(revocation), refreshToken, options.ClientId!, options.ClientSecret!, http.RequestAborted);
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                // The session still ends here; the refresh token expires on its own.
+                loggers.CreateLogger("Relief.Portal.SignOut").LogWarning("Revoking the refresh token failed: {Error}", e.Message);
+            }
+        }
+
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signed-out" },
+            [PortalServices.CookieScheme, PortalServices.OidcScheme]);
+    }
+
+    /// <summary>Remembers the language (zh-CN or en) for a year and goes back to the page.</summary>
+    private static IResult ChooseLanguage(string culture, string? returnUrl, HttpContext http)
+    {
+        if (Texts.Cultures.Contains(culture))
+        {
+            http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+        }
+
+        return Results.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            ? returnUrl : "/");
+    }
+}

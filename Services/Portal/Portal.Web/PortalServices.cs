@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Relief.Portal.Clients;
+using Relief.Portal.Components;
+using Relief.Portal.Sessions;
+using Relief.ServiceDefaults;
+using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Http;
+
+namespace Relief.Portal;
+
+/// <summary>
+/// The staff portal: Blazor components rendered on the server (static SSR — plain HTML forms, no script, no live
+/// connection to keep up), signed in through the identity authority as a backend-for-frontend.
+/// </summary>
+public static class PortalServices
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string OidcScheme = OpenIdConnectDefaults.AuthenticationScheme;
+
+    /// <summary>Who the user is, a refresh token for the shift, and the audience every Relief service accepts.</summary>
+    private static readonly string[] Scopes = ["openid", "profile", "offline_access", "relief"];
+
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    {
+        builder.AddBasicServiceDefaults();
+        builder.AddReliefDatabase("portaldb", typeof(PortalServices).Assembly);
+        builder.Services.AddOptions<PortalSettings>().BindConfiguration(PortalSettings.SectionName);
+        var settings = builder.Configuration.GetSection(PortalSettings.SectionName).Get<PortalSettings>() ?? new PortalSettings();
+
+        builder.Services.AddDataProtection().SetApplicationName("relief-portal");
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, DataProtectionKeys.Setup>();
+        builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton<SessionRefresher>();
+        AddSignIn(builder.Services, settings);
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(PortalPolicies.CityAdministrator, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.CityAdministrator));
+        builder.Services.AddCascadingAuthenticationState();
+
+        builder.Services.AddLocalization();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddTransient<AccessTokenHandler>();
+        builder.Services.AddHttpClient<IdentityAdminClient>(http => http.BaseAddress = new Uri("http://identity"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        return builder;
+    }
+
+    private static void AddSignIn(IServiceCollection services, PortalSettings settings)
+    {
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = CookieScheme;
+                options.DefaultChallengeScheme = OidcScheme;
+            })
+            .AddCookie(CookieScheme, cookie =>
+            {
+                cookie.Cookie.Name = "relief.portal";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = settings.SessionLifetime;
+                cookie.SlidingExpiration = false;
+                cookie.AccessDeniedPath = "/forbidden";
+                // Set up with the session store (it needs the data-protection provider): SessionStore.Setup.
+            })
+            .AddOpenIdConnect(OidcScheme, oidc =>
+            {
+                oidc.Authority = settings.Authority?.ToString();
+                oidc.ClientId = settings.ClientId;
+                oidc.ClientSecret = settings.ClientSecret;
+                oidc.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+                oidc.ResponseType = OpenIdConnectResponseType.Code;
+                // The code comes back in the query (a top-level GET): the correlation cookies can then be SameSite=Lax
+                // and work over plain HTTP inside an intranet, where SameSite=None (which needs Secure) would not.
+                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
+                oidc.UsePkce = true;
+                oidc.SaveTokens = true;
+                oidc.MapInboundClaims = false;
+                oidc.GetClaimsFromUserInfoEndpoint = false;
+                oidc.Scope.Clear();
+                foreach (var scope in Scopes)
+                {
+                    oidc.Scope.Add(scope);
+                }
+
+                oidc.TokenValidationParameters.NameClaimType = ReliefPortalClaims.Name;
+                oidc.TokenValidationParameters.RoleClaimType = ReliefClaims.Role;
+                oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                oidc.NonceCookie.SameSite = SameSiteMode.Lax;
+                oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                oidc.Events.OnRemoteFailure = context =>
+                {
+                    // The user cancelled, or the authority refused (a closed office): back to a page that says so.
+                    context.Response.Redirect("/signed-out?failed=1");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
+            });
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, SessionStore.Setup>();
+    }
+
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<IOptions<PortalSettings>>().Value;
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UsePortalSecurityHeaders(settings.Authority);
+        app.UseRequestLocalization(Texts.LocalizationOptions());
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthEndpoints();
+        app.MapPortalEndpoints();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    /// <summary>
+    /// Every page: a Content-Security-Policy that allows the portal's own files only — no inline script or style, no
+    /// other origin — forms posted to the portal (and, through sign-out's redirect, the authority), no caching of pages
+    /// that show personal data, so the back button after sign-out shows nothing.
+    /// </summary>
+    private static void UsePortalSecurityHeaders(this WebApplication app, Uri? authority)
+    {
+        var formAction = authority is null ? "'self'" : $"'self' {authority.GetLeftPart(UriPartial.Authority)}";
+        var policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; " +
+                     $"object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action {formAction}";
+        app.UseSecurityHeaders(policy);
+    }
+}
+
+public static class PortalPolicies
+{
+    public const string CityAdministrator = "city_admin";
+}
+
+/// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>
+public static class ReliefPortalClaims
+{
+    public const string Name = "name";
+}
