@@ -18,6 +18,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     /// <summary>The records the requests name: a case through the whole flow, and a user at the authority.</summary>
     private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber);
 
+    /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
+    private const string ThrowawayOffice = "MX-THROWAWAY";
+
     /// <summary>One endpoint's entry. <paramref name="Elsewhere"/> is null only where the role has no county or point scope (the reason says why).</summary>
     private sealed record Entry(
         string Service,
@@ -43,8 +46,21 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
 
     private static string NewCode() => $"MX-{Random.Shared.Next(100000, 999999)}";
 
-    /// <summary>The token endpoint is where anonymous callers become signed-in users: public by design.</summary>
-    private static readonly HashSet<string> PublicByDesign = ["identity POST /connect/token"];
+    /// <summary>
+    /// Public by design: the token endpoint and the browser's side of OpenID Connect are where anonymous callers become
+    /// signed-in users; an OpenAPI document describes endpoints and holds no data.
+    /// </summary>
+    private static readonly HashSet<string> PublicByDesign =
+    [
+        "identity POST /connect/token",
+        "identity GET /connect/authorize", "identity POST /connect/authorize",
+        "identity GET /connect/endsession", "identity POST /connect/endsession",
+        "identity ANY account/login",
+        .. new[] { "intake", "registry", "referral", "notification", "identity" }.Select(service => $"{service} GET /openapi/{{documentName}}.json"),
+    ];
+
+    /// <summary>Any signed-in user, for their own account: anonymous callers get 401 (checked below), nobody a 403.</summary>
+    private static readonly HashSet<string> AnySignedInUser = ["identity POST /api/account/password"];
 
     private static IReadOnlyList<Entry> Matrix() =>
     [
@@ -90,6 +106,25 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.CityAdministrator(), TestUsers.StationStaff(), null, TheCityRunsTheNetwork),
         new("identity", "PUT /api/admin/users/{id}/role", ids => Send(HttpMethod.Put, $"/api/admin/users/{ids.UserId}/role", new { role = "point_staff" }),
             TestUsers.CityAdministrator(), TestUsers.PointStaff(), null, TheCityRunsTheNetwork),
+        new("identity", "GET /api/admin/offices/{code}", _ => Get("/api/admin/offices/CITY-BUREAU"),
+            TestUsers.CityAdministrator(), TestUsers.Auditor(), null, TheCityRunsTheNetwork),
+        new("identity", "PUT /api/admin/offices/{code}", _ => Send(HttpMethod.Put, $"/api/admin/offices/{ThrowawayOffice}",
+                new { name = "矩阵测试点（改名）", countyCode = "140802" }),
+            TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
+        new("identity", "POST /api/admin/offices/{code}/deactivate", _ => Send(HttpMethod.Post, $"/api/admin/offices/{ThrowawayOffice}/deactivate", new { }),
+            TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
+        new("identity", "POST /api/admin/offices/{code}/reactivate", _ => Send(HttpMethod.Post, $"/api/admin/offices/{ThrowawayOffice}/reactivate", new { }),
+            TestUsers.CityAdministrator(), TestUsers.Auditor(), null, TheCityRunsTheNetwork),
+        new("identity", "GET /api/admin/users/{id}", ids => Get($"/api/admin/users/{ids.UserId}"),
+            TestUsers.CityAdministrator(), TestUsers.Auditor(), null, TheCityRunsTheNetwork),
+        new("identity", "PUT /api/admin/users/{id}/office", ids => Send(HttpMethod.Put, $"/api/admin/users/{ids.UserId}/office", new { officeCode = ThrowawayOffice }),
+            TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
+        new("identity", "POST /api/admin/users/{id}/disable", ids => Send(HttpMethod.Post, $"/api/admin/users/{ids.UserId}/disable", new { }),
+            TestUsers.CityAdministrator(), TestUsers.StationStaff(), null, TheCityRunsTheNetwork),
+        new("identity", "POST /api/admin/users/{id}/enable", ids => Send(HttpMethod.Post, $"/api/admin/users/{ids.UserId}/enable", new { }),
+            TestUsers.CityAdministrator(), TestUsers.StationStaff(), null, TheCityRunsTheNetwork),
+        new("identity", "POST /api/admin/users/{id}/password", ids => Send(HttpMethod.Post, $"/api/admin/users/{ids.UserId}/password", new { password = "matrix-password-2" }),
+            TestUsers.CityAdministrator(), TestUsers.Auditor(), null, TheCityRunsTheNetwork),
         new("identity", "POST /api/admin/signing-keys/rotate", _ => new HttpRequestMessage(HttpMethod.Post, new Uri("/api/admin/signing-keys/rotate", UriKind.Relative)),
             TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
         new("identity", "GET /api/audit", _ => Get("/api/audit"),
@@ -125,12 +160,12 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     [Fact]
     public void Every_endpoint_of_every_service_has_an_entry_in_the_matrix()
     {
-        var covered = Matrix().Select(entry => $"{entry.Service} {entry.Endpoint}").Concat(PublicByDesign).ToHashSet();
+        var covered = Matrix().Select(entry => $"{entry.Service} {entry.Endpoint}").Concat(PublicByDesign).Concat(AnySignedInUser).ToHashSet();
         var endpoints = Hosts().SelectMany(host => host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
-            .Where(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>() is not null)
             .Where(endpoint => endpoint.RoutePattern.RawText is not ("/health" or "/alive"))
-            .SelectMany(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods
+            // A Razor page (the authority's sign-in page) answers any method: it is listed as "ANY".
+            .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(method => $"{host.Service} {method} {endpoint.RoutePattern.RawText}")))
             .ToList();
 
@@ -147,7 +182,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         var idNumber = NewIdNumber();
         var flowIds = await flow.RegisterReferredCaseAsync("矩阵测试", idNumber);
         // A user of its own whose role the matrix may "change" (to the role it already has).
-        var throwaway = await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff("MX-THROWAWAY", "140802"));
+        var throwaway = await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff(ThrowawayOffice, "140802"));
         var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber);
         var failures = new List<string>();
 
@@ -183,6 +218,19 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             if (await Send(entry.InScope) is var inScope && (int)inScope is < 200 or > 299)
             {
                 failures.Add($"{name}: right role in scope got {(int)inScope}, expected 2xx");
+            }
+        }
+
+        using (var anonymous = SharedAuthority.Instance.CreateClient())
+        {
+            foreach (var endpoint in AnySignedInUser)
+            {
+                var parts = endpoint.Split(' ');
+                using var request = Send(new HttpMethod(parts[1]), parts[2], new { });
+                if ((await anonymous.SendAsync(request)).StatusCode != HttpStatusCode.Unauthorized)
+                {
+                    failures.Add($"{endpoint}: anonymous was not refused with 401");
+                }
             }
         }
 

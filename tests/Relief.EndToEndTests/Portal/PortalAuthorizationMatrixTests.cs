@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Relief.Testing;
+
+namespace Relief.EndToEndTests.Portal;
+
+/// <summary>
+/// Every page and endpoint of the portal × every role (and nobody signed in): a page a role may not open answers with
+/// the "not allowed" page, one nobody signed in opens sends them to sign in. A page without an entry fails the test.
+/// </summary>
+[Collection(nameof(SharedStack))]
+public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, PortalBrowser browser) : IClassFixture<PortalBrowser>
+{
+    private static readonly string[] Everyone =
+        [ReliefRolesForTests.PointStaff, "hotline_operator", ReliefRolesForTests.StationStaff, "county_officer", "city_admin", "auditor"];
+
+    private static readonly string[] CityAdministrator = ["city_admin"];
+
+    /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
+    private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
+    {
+        ["/"] = ("/", Everyone),
+        ["/account/password"] = ("/account/password", Everyone),
+        ["/forbidden"] = ("/forbidden", Everyone),
+        ["/admin/offices"] = ("/admin/offices", CityAdministrator),
+        ["/admin/offices/new"] = ("/admin/offices/new", CityAdministrator),
+        ["/admin/offices/{Code}"] = ("/admin/offices/CITY-BUREAU", CityAdministrator),
+        ["/admin/users"] = ("/admin/users", CityAdministrator),
+        ["/admin/users/new"] = ("/admin/users/new", CityAdministrator),
+        ["/admin/users/{Id}"] = ("/admin/users/no-such-user", CityAdministrator),
+        ["/admin/signing-keys"] = ("/admin/signing-keys", CityAdministrator),
+        ["/signed-out"] = ("/signed-out", null),
+        ["/not-found"] = ("/not-found", null),
+        ["/error"] = ("/error", null),
+    };
+
+    /// <summary>The endpoints that are not pages (PortalEndpoints.cs), and who may use them; PortalTests exercise them.</summary>
+    private static readonly Dictionary<string, string> Endpoints = new()
+    {
+        ["POST /account/signout"] = "any signed-in user, with the form's antiforgery token (PortalTests)",
+        ["GET /culture/{culture}"] = "anyone: it only sets the language cookie",
+    };
+
+    [Fact]
+    public void Every_page_and_endpoint_of_the_portal_has_an_entry()
+    {
+        var project = Path.GetDirectoryName(new Projects.Portal_Web().ProjectPath)!;
+        var routes = Directory.EnumerateFiles(Path.Combine(project, "Components"), "*.razor", SearchOption.AllDirectories)
+            .SelectMany(file => PageDirective().Matches(File.ReadAllText(file)).Select(match => match.Groups[1].Value))
+            .ToList();
+        Assert.NotEmpty(routes);
+        Assert.Equal(Pages.Keys.Order(), routes.Order());
+
+        var endpoints = MapCall().Matches(File.ReadAllText(Path.Combine(project, "PortalEndpoints.cs")))
+            .Select(match => $"{match.Groups[1].Value.ToUpperInvariant()} {match.Groups[2].Value}")
+            .ToList();
+        Assert.Equal(Endpoints.Keys.Order(), endpoints.Order());
+    }
+
+    [Fact]
+    public async Task Each_role_opens_only_its_pages_and_nobody_signed_in_is_sent_to_sign_in()
+    {
+        var failures = new List<string>();
+        await using (var anonymous = await browser.OpenAsync(shared.Stack.PortalAddress))
+        {
+            foreach (var (route, (sample, roles)) in Pages)
+            {
+                await anonymous.Page.GotoAsync(sample);
+                var signInAsked = anonymous.Page.Url.Contains("/account/login", StringComparison.Ordinal);
+                if (signInAsked != (roles is not null))
+                {
+                    failures.Add($"anonymous {route}: ended at {anonymous.Page.Url}");
+                }
+            }
+        }
+
+        foreach (var role in Everyone)
+        {
+            var (userName, password) = await shared.Stack.SignIn.NewUserAsync(UserOf(role));
+            await using var session = await browser.OpenAsync(shared.Stack.PortalAddress);
+            await session.SignInAsync(userName, password);
+            foreach (var (route, (sample, roles)) in Pages.Where(page => page.Value.Roles is not null))
+            {
+                var response = await session.Page.GotoAsync(sample);
+                var refused = session.Page.Url.Contains("/forbidden", StringComparison.Ordinal) && route != "/forbidden";
+                var allowed = roles!.Contains(role);
+                if (refused == allowed || response is null || response.Status >= 500)
+                {
+                    failures.Add($"{role} {route}: {(allowed ? "expected to open" : "expected to be refused")}, ended at {session.Page.Url} ({response?.Status})");
+                }
+            }
+
+            if (session.ConsoleErrors.Count > 0)
+            {
+                failures.AddRange(session.ConsoleErrors);
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private static TestUser UserOf(string role) => role switch
+    {
+        "point_staff" => TestUsers.PointStaff(),
+        "hotline_operator" => TestUsers.HotlineOperator(),
+        "station_staff" => TestUsers.StationStaff(),
+        "county_officer" => TestUsers.CountyOfficer(),
+        "city_admin" => TestUsers.CityAdministrator(),
+        _ => TestUsers.Auditor(),
+    };
+
+    [GeneratedRegex("^@page \"([^\"]+)\"", RegexOptions.Multiline)]
+    private static partial Regex PageDirective();
+
+    [GeneratedRegex("app\\.Map(Get|Post|Put|Delete)\\(\"([^\"]+)\"")]
+    private static partial Regex MapCall();
+}
