@@ -3,11 +3,11 @@
 #   bench/run.sh [pipeline [seconds]]   the whole stack as ./run.sh starts it (Release) beside the bare baseline endpoint
 #   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
 # Starts its own PostgreSQL and RabbitMQ for the baselines (like the tests); the pipeline's stack brings its own, on a
-# throwaway data folder. Ports 5100-5104 must be free (no ./run.sh stack running). Results: bench/results/.
+# throwaway data folder. Ports 5100-5105 must be free (no ./run.sh stack running). Results: bench/results/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-prerequisites.sh" --local
-for port in 5100 5101 5102 5103 5104; do
+for port in 5100 5101 5102 5103 5104 5105; do
     if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
         echo "Port $port is in use: stop the running stack first." >&2
         exit 1

@@ -21,6 +21,11 @@ if [ -s "$fault_report" ]; then
     echo
 fi
 
+screenshots="$root/artifacts/screenshots"
+if compgen -G "$screenshots/*.png" > /dev/null; then
+    echo "Screenshots of the portal's pages: $screenshots"
+fi
+
 # Sum the per-project summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12 ...").
 passed=$(grep -oE 'Passed: +[0-9]+' "$work/test.log" | awk '{ s += $2 } END { print s + 0 }')
 failed=$(grep -oE 'Failed: +[0-9]+' "$work/test.log" | awk '{ s += $2 } END { print s + 0 }')

@@ -18,7 +18,7 @@ internal static class PipelineBenchmark
     private const int Connections = 32;
     private const string AdminPassword = "bench-admin-password-0123456789";
     private static readonly Uri Intake = new("http://localhost:5101/api/cases");
-    private static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104];
+    private static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104, 5105];
     private static readonly string[] ServiceDatabases = ["intakedb", "registrydb", "referraldb", "notificationdb"];
 
     public static async Task RunAsync(string root, TimeSpan measured)

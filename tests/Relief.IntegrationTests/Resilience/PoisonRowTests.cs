@@ -27,6 +27,9 @@ public sealed class PoisonRowTests : VirtualHostAndProbe
         await intake.WaitUntilReadyAsync();
         var poisonCase = Guid.NewGuid();
         var poison = await InsertPoisonRowAsync(intake.DatabaseConnectionString, poisonCase);
+        // What ops see while it is retried (`scripts/ops.sh outbox intake`): an event waits, and since when.
+        var waiting = await OutboxOps.BacklogAsync(intake.DatabaseConnectionString, CancellationToken.None);
+        Assert.True(waiting.Unsent >= 1 && waiting.OldestUnsent is not null, $"backlog: {waiting.Unsent} unsent since {waiting.OldestUnsent}");
         using var client = await intake.ClientForAsync();
 
         // Cases registered after the poison row are published while it is still being retried.
@@ -48,6 +51,7 @@ public sealed class PoisonRowTests : VirtualHostAndProbe
         Assert.Equal(poison, setAside.Id);
         Assert.Equal(3, setAside.Attempts);
         Assert.Equal("Unknown message type", setAside.LastError);
+        Assert.Equal(1, (await OutboxOps.BacklogAsync(intake.DatabaseConnectionString, CancellationToken.None)).SetAside);
         using var anonymous = intake.CreateClient();
         await TestDatabase.EventuallyAsync(async () => (await anonymous.GetStringAsync(new Uri("/health", UriKind.Relative)))
             .Contains("set aside", StringComparison.Ordinal), "health says an event is set aside");
