@@ -141,6 +141,13 @@ public static class PortalServices
         var policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; " +
                      $"object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action {formAction}";
         app.UseSecurityHeaders(policy);
+        // "no-cache" beside "no-store", as antiforgery wants for a page with a form (it warns on every page otherwise).
+        app.Use(static (context, next) =>
+        {
+            context.Response.Headers.CacheControl = "no-cache, no-store";
+            context.Response.Headers.Pragma = "no-cache";
+            return next(context);
+        });
     }
 }
 
