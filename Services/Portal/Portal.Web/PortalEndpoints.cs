@@ -55,6 +55,10 @@ public static class PortalEndpoints
             [PortalServices.CookieScheme, PortalServices.OidcScheme]);
     }
 
+    /// <summary>A path on this site: not "//host" or "/\\host", which browsers take for another site.</summary>
+    private static bool IsLocal(string? url) =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
     /// <summary>Remembers the language (zh-CN or en) for a year and goes back to the page.</summary>
     private static IResult ChooseLanguage(string culture, string? returnUrl, HttpContext http)
     {
@@ -65,7 +69,6 @@ public static class PortalEndpoints
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
         }
 
-        return Results.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            ? returnUrl : "/");
+        return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 }

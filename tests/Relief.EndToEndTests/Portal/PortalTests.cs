@@ -111,6 +111,10 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         await admin.Page.GotoAsync("/culture/en?returnUrl=/admin/users");
         Assert.Equal("Users", await admin.Page.Locator("h1").InnerTextAsync());
         await admin.ScreenshotAsync("12-users-english");
+        // The language link goes back to a page of the portal only, never to another site.
+        await admin.Page.GotoAsync("/culture/zh-CN?returnUrl=//example.org/");
+        Assert.Equal(Stack.PortalAddress.GetLeftPart(UriPartial.Authority) + "/", admin.Page.Url);
+        Assert.Equal("欢迎，admin", await admin.Page.Locator("h1").InnerTextAsync());
 
         var errors = admin.ConsoleErrors.Concat(staff.ConsoleErrors).Concat(tablet.ConsoleErrors).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));

@@ -50,7 +50,7 @@ public static class AuthorizationEndpoints
         {
             if (request.HasPromptValue(PromptValues.None))
             {
-                return Forbid(Errors.LoginRequired, "The user is not signed in.");
+                return TokenEndpoint.Reject(Errors.LoginRequired, "The user is not signed in.");
             }
 
             // Back here after the sign-in page, without prompt=login (or it would loop).
@@ -65,7 +65,7 @@ public static class AuthorizationEndpoints
         if (principal is null)
         {
             await http.SignOutAsync(SignInCookie.Scheme);
-            return Forbid(Errors.AccessDenied, "The account has no role or its office is closed.");
+            return TokenEndpoint.Reject(Errors.AccessDenied, "The account has no role or its office is closed.");
         }
 
         return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -88,13 +88,4 @@ public static class AuthorizationEndpoints
         return Results.SignOut(new AuthenticationProperties { RedirectUri = SignInCookie.LoginPath },
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
-
-    private static IResult Forbid(string error, string description) =>
-        Results.Forbid(
-            new AuthenticationProperties(new Dictionary<string, string?>
-            {
-                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-            }),
-            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 }

@@ -124,7 +124,8 @@ public static class TokenEndpoint
     private static IResult SignIn(ClaimsPrincipal principal) =>
         Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 
-    private static IResult Reject(string error, string description) =>
+    /// <summary>An OpenID Connect error answer (the token and authorization endpoints alike).</summary>
+    internal static IResult Reject(string error, string description) =>
         Results.Forbid(
             new AuthenticationProperties(new Dictionary<string, string?>
             {
