@@ -21,6 +21,7 @@ public sealed class UnitOfWork
     private readonly NpgsqlDataSource dataSource;
     private readonly OutboxSignal signal;
     private readonly List<NpgsqlBatchCommand> commands = [];
+    private readonly List<NpgsqlBatchCommand> mustChangeOneRow = [];
     private bool writesEvents;
 
     internal UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal signal)
@@ -41,6 +42,17 @@ public sealed class UnitOfWork
         commands.Add(command);
     }
 
+    /// <summary>
+    /// Adds a statement that must change exactly one row — an update on the version the caller read (optimistic
+    /// concurrency). If it changes none, nothing of the unit takes effect and <see cref="CommitAsync"/> throws
+    /// <see cref="StaleVersionException"/>.
+    /// </summary>
+    public void WriteOne(string sql, object parameters)
+    {
+        Write(sql, parameters);
+        mustChangeOneRow.Add(commands[^1]);
+    }
+
     /// <summary>Adds an event to the outbox; it is published after <see cref="CommitAsync"/>, never before.</summary>
     public void Publish<TEvent>(TEvent @event) where TEvent : class
     {
@@ -57,13 +69,26 @@ public sealed class UnitOfWork
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        // Only a unit with a version check needs an explicit transaction: it must be able to undo the others.
+        await using var transaction = mustChangeOneRow.Count > 0 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var command in commands)
         {
             batch.BatchCommands.Add(command);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new StaleVersionException();
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         if (writesEvents)
         {
             signal.Notify();
@@ -103,3 +128,6 @@ internal static class StatementParameters
             Expression.Convert(Expression.Property(Expression.Convert(instance, type), property), typeof(object)), instance).Compile();
     }
 }
+
+/// <summary>The row was changed by someone else since the caller read it (or is gone): nothing was written.</summary>
+public sealed class StaleVersionException() : Exception("The record was changed by someone else; read it again.");

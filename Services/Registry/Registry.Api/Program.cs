@@ -1,5 +1,6 @@
 using Relief.Registry;
 using Relief.Registry.Persons;
+using Relief.Registry.ServicePoints;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -12,6 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapPersonEndpoints();
+app.MapServicePointEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

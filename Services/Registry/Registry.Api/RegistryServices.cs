@@ -1,3 +1,4 @@
+using FluentValidation;
 using Relief.Registry.Persons;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -10,6 +11,7 @@ public static class RegistryServices
     {
         builder.AddReliefDatabase("registrydb", typeof(RegistryServices).Assembly);
         builder.AddReliefMessaging("registry", bus => bus.AddConsumer<CaseRegisteredConsumer>());
+        builder.Services.AddValidatorsFromAssemblyContaining<RegistryApi>();
         return builder;
     }
 }

@@ -29,6 +29,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<CaseRegistered>(probe.Record);
                 endpoint.Handler<PersonRecorded>(probe.Record);
                 endpoint.Handler<ReferralSent>(probe.Record);
+                endpoint.Handler<ServicePointChanged>(probe.Record);
             });
         });
         await probe.bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

@@ -16,7 +16,7 @@ namespace Relief.IntegrationTests.Protection;
 public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixture<WholeFlowFixture>
 {
     /// <summary>The records the requests name: a case through the whole flow, and a user at the authority.</summary>
-    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber);
+    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber, string PointCode);
 
     /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
     private const string ThrowawayOffice = "MX-THROWAWAY";
@@ -39,12 +39,21 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     };
 
     private const string AuditorsSeeTheWholeLog = "An auditor's scope is the whole audit log, which holds no case data.";
+    private const string EveryoneWorkingACaseReadsTheNetwork =
+        "Service points are the network's reference data: every role that works a case reads all of them (the hotline finds the nearest).";
+    private const string CoverageIsScopedNotRefused = "A county officer's coverage report holds their own county only; the city's holds all.";
     private const string TheCityRunsTheNetwork = "Offices, users and keys are the city administrator's, for the whole network.";
 
     private static HttpRequestMessage Send(HttpMethod method, string path, object body) =>
         new(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
 
     private static string NewCode() => $"MX-{Random.Shared.Next(100000, 999999)}";
+
+    private static object NewPoint(string code) => new
+    {
+        code, name = "矩阵测试服务点", kind = "community_center", countyCode = "140802", address = "矩阵路 1 号",
+        longitude = 111.0, latitude = 35.02, openingHours = new { alwaysOpen = true },
+    };
 
     /// <summary>
     /// Public by design: the token endpoint and the browser's side of OpenID Connect are where anonymous callers become
@@ -81,6 +90,26 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("registry", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.PointStaff(), null, AuditorsSeeTheWholeLog),
+
+        new("registry", "GET /api/service-points/", _ => Get("/api/service-points?county=140802"),
+            TestUsers.HotlineOperator(), TestUsers.Auditor(), null, EveryoneWorkingACaseReadsTheNetwork),
+        new("registry", "GET /api/service-points/nearest", _ => Get("/api/service-points/nearest?lon=111.0&lat=35.0"),
+            TestUsers.HotlineOperator(), TestUsers.Auditor(), null, EveryoneWorkingACaseReadsTheNetwork),
+        new("registry", "GET /api/service-points/{code}", ids => Get($"/api/service-points/{ids.PointCode}"),
+            TestUsers.PointStaff(), TestUsers.Auditor(), null, EveryoneWorkingACaseReadsTheNetwork),
+        new("registry", "GET /api/service-points/coverage", _ => Get("/api/service-points/coverage"),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), null, CoverageIsScopedNotRefused),
+        new("registry", "POST /api/service-points/", _ => Send(HttpMethod.Post, "/api/service-points", NewPoint(NewCode())),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
+        new("registry", "PUT /api/service-points/{code}", ids => Send(HttpMethod.Put, $"/api/service-points/{ids.PointCode}", new
+            {
+                name = "矩阵测试服务点", kind = "love_station", countyCode = "140802", address = "矩阵路 1 号", longitude = 111.0, latitude = 35.02,
+                openingHours = new { alwaysOpen = true }, version = 1,
+            }),
+            TestUsers.CountyOfficer(), TestUsers.StationStaff(), TestUsers.CountyOfficer("140821")),
+        new("registry", "POST /api/service-points/{code}/status", ids => Send(HttpMethod.Post, $"/api/service-points/{ids.PointCode}/status",
+                new { status = "closed", version = 2 }),
+            TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.CountyOfficer("140821")),
 
         new("referral", "GET /api/referrals/{id:guid}", ids => Get($"/api/referrals/{ids.ReferralId}"),
             TestUsers.StationStaff(), TestUsers.HotlineOperator(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
@@ -183,7 +212,14 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         var flowIds = await flow.RegisterReferredCaseAsync("矩阵测试", idNumber);
         // A user of its own whose role the matrix may "change" (to the role it already has).
         var throwaway = await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff(ThrowawayOffice, "140802"));
-        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber);
+        var pointCode = NewCode();
+        using (var officer = await ClientAsync("registry", TestUsers.CountyOfficer(), flow))
+        using (var created = await officer.PostAsJsonAsync("/api/service-points", NewPoint(pointCode)))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber, pointCode);
         var failures = new List<string>();
 
         foreach (var entry in Matrix())
