@@ -69,6 +69,9 @@ public sealed class LocalStack(string dataFolder)
 
     public string BrokerPassword => Secret("messaging-password");
 
+    /// <summary>The first city administrator's password (the demo network is loaded as them).</summary>
+    public string AdminPassword => Secret("identity-admin-password");
+
     private string BrokerPort(string name)
     {
         var ports = Path.Combine(dataFolder, "rabbitmq", "ports");

@@ -71,7 +71,19 @@ replay.SetAction(async (result, cancellationToken) =>
     Console.WriteLine($"{moved} message(s) moved back to their consumer.");
 });
 
-var root = new RootCommand("Relief ops: outboxes and _error queues of a local stack.") { dataFolder, outbox, requeue, errors, replay };
+var demo = new Command("demo-network", "Loads the demo network of service points (the 13 counties, marked as demo data) into Registry.");
+demo.SetAction(async (result, cancellationToken) =>
+{
+    var stack = new LocalStack(result.GetValue(dataFolder)!);
+    using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
+    var token = await DemoNetwork.AdminTokenAsync(authority, stack.AdminPassword, cancellationToken);
+    using var registry = DemoNetwork.Client(new Uri("http://localhost:5102"), token);
+    var points = DemoNetwork.Generate(CountyOutlines.Load(), DemoNetwork.Counties);
+    var created = await DemoNetwork.LoadAsync(registry, points, cancellationToken);
+    Console.WriteLine($"{created} demo point(s) created ({points.Count - created} were there already), {points.Count} in the demo network.");
+});
+
+var root = new RootCommand("Relief ops: outboxes and _error queues of a local stack, and its demo data.") { dataFolder, outbox, requeue, errors, replay, demo };
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

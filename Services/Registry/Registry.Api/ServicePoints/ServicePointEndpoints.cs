@@ -82,14 +82,14 @@ public static class ServicePointEndpoints
         var unit = units.Begin();
         unit.Write("""
             insert into service_points (code, name, kind, county_code, address, longitude, latitude, opening_hours, phone, services,
-                                        status, receiving_station_code, created_at, updated_at)
+                                        status, receiving_station_code, is_demo, created_at, updated_at)
             values (@Code, @Name, @Kind, @CountyCode, @Address, @Longitude, @Latitude, @OpeningHours::jsonb, @Phone, @Services,
-                    'planned', @ReceivingStationCode, @Now, @Now)
+                    'planned', @ReceivingStationCode, @IsDemo, @Now, @Now)
             """, new
         {
             request.Code, Name = request.Name.Trim(), request.Kind, request.CountyCode, Address = request.Address.Trim(),
             request.Longitude, request.Latitude, OpeningHours = request.OpeningHours.GetRawText(), request.Phone,
-            Services = request.Services ?? [], request.ReceivingStationCode, Now = now,
+            Services = request.Services ?? [], request.ReceivingStationCode, request.IsDemo, Now = now,
         });
         RecordStatus(unit, request.Code, PointStatuses.Planned, now, user, "created");
         unit.Publish(new ServicePointChanged

@@ -7,7 +7,7 @@ namespace Relief.Registry.ServicePoints;
 /// <summary>A new point: always <c>planned</c> at first; it becomes <c>embedded</c> through a status change.</summary>
 public sealed record CreateServicePointRequest(
     string Code, string Name, string Kind, string CountyCode, string Address, double Longitude, double Latitude,
-    JsonElement OpeningHours, string? Phone, string[]? Services, string? ReceivingStationCode);
+    JsonElement OpeningHours, string? Phone, string[]? Services, string? ReceivingStationCode, bool IsDemo = false);
 
 /// <summary>A point's new description, on the version the editor read (409 when someone changed it since).</summary>
 public sealed record UpdateServicePointRequest(
