@@ -2,6 +2,7 @@
 # Benchmarks, each printed beside its baseline measured in the same run on the same machine (README, Performance).
 #   bench/run.sh [pipeline [seconds]]   the whole stack as ./run.sh starts it (Release) beside the bare baseline endpoint
 #   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
+#   bench/run.sh service-points          nearest open point and coverage over 10,000 points beside a scan and a count
 # Starts its own PostgreSQL and RabbitMQ for the baselines (like the tests); the pipeline's stack brings its own, on a
 # throwaway data folder. Ports 5100-5105 must be free (no ./run.sh stack running). Results: bench/results/.
 set -euo pipefail

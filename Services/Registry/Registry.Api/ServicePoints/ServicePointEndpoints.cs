@@ -241,34 +241,8 @@ public static class ServicePointEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var when = at ?? clock.GetUtcNow();
-        var found = new List<NearbyPoint>();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        for (int skip = 0, batch = Math.Max(limit * 4, 20); found.Count < limit; skip += batch, batch *= 4)
-        {
-            var candidates = (await connection.QueryAsync<NearbyRow>(new CommandDefinition("""
-                select code, name, kind, county_code, address, longitude, latitude, phone, opening_hours::text as opening_hours_json,
-                       earth_distance(ll_to_earth(latitude, longitude), ll_to_earth(@lat, @lon)) as distance_metres
-                from service_points
-                where status = 'embedded' and (@service is null or @service = any(services))
-                order by ll_to_earth(latitude, longitude) <-> ll_to_earth(@lat, @lon)
-                limit @batch offset @skip
-                """, new { lat, lon, service, batch, skip }, cancellationToken: cancellationToken))).AsList();
-            foreach (var candidate in candidates)
-            {
-                if (found.Count < limit && OpeningHours.TryParse(candidate.Hours, out var hours, out _) && hours!.IsOpenAt(when))
-                {
-                    found.Add(candidate.View());
-                }
-            }
-
-            if (candidates.Count < batch)
-            {
-                break;
-            }
-        }
-
-        return TypedResults.Ok(found);
+        return TypedResults.Ok(await ServicePointQueries.NearestOpenAsync(connection, lon!.Value, lat!.Value, at ?? clock.GetUtcNow(), service, limit, cancellationToken));
     }
 
     /// <summary>
@@ -281,24 +255,9 @@ public static class ServicePointEndpoints
     {
         var user = ReliefUser.From(http.User);
         var county = user.Is(ReliefRoles.CityAdministrator) ? null : user.County;
-        var trainedBefore = clock.GetUtcNow().UtcDateTime.Date.AddDays(-trainingOlderThanDays);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var counts = await connection.QueryAsync<CoverageCount>(new CommandDefinition("""
-            select trim(county_code) as county_code, kind, status, count(*)::int as points from service_points
-            where @county is null or county_code = @county
-            group by county_code, kind, status order by county_code, kind, status
-            """, new { county }, cancellationToken: cancellationToken));
-        var gaps = await connection.QueryAsync<CoverageRow>(new CommandDefinition("""
-            select code, name, county_code, kind, status, staff_trained_on from service_points
-            where status in ('planned', 'suspended') and (@county is null or county_code = @county) order by county_code, code
-            """, new { county }, cancellationToken: cancellationToken));
-        var stale = await connection.QueryAsync<CoverageRow>(new CommandDefinition("""
-            select code, name, county_code, kind, status, staff_trained_on from service_points
-            where status = 'embedded' and (staff_trained_on is null or staff_trained_on < @trainedBefore::date)
-              and (@county is null or county_code = @county)
-            order by county_code, code
-            """, new { county, trainedBefore }, cancellationToken: cancellationToken));
-        return TypedResults.Ok(new CoverageReport(counts.AsList(), [.. gaps.Select(g => g.View())], [.. stale.Select(g => g.View())]));
+        return TypedResults.Ok(await ServicePointQueries.CoverageAsync(
+            connection, county, clock.GetUtcNow().UtcDateTime.Date.AddDays(-trainingOlderThanDays), cancellationToken));
     }
 
     private static bool MayEdit(ReliefUser user, string county) =>
@@ -377,28 +336,9 @@ public static class ServicePointEndpoints
         public string? Note { get; init; }
     }
 
-    private sealed class CoverageRow
-    {
-        public string Code { get; init; } = "";
-        public string Name { get; init; } = "";
-        public string CountyCode { get; init; } = "";
-        public string Kind { get; init; } = "";
-        public string Status { get; init; } = "";
-        public DateTime? StaffTrainedOn { get; init; }
 
-        public CoveragePoint View() => new(Code, Name, CountyCode.Trim(), Kind, Status, DateOf(StaffTrainedOn));
-    }
+    internal static DateOnly? DateOf(DateTime? date) => date is { } value ? DateOnly.FromDateTime(value) : null;
 
-    private static DateOnly? DateOf(DateTime? date) => date is { } value ? DateOnly.FromDateTime(value) : null;
-
-    private sealed record NearbyRow(
-        string Code, string Name, string Kind, string CountyCode, string Address, double Longitude, double Latitude, string? Phone,
-        string OpeningHoursJson, double DistanceMetres)
-    {
-        public JsonElement Hours => JsonDocument.Parse(OpeningHoursJson).RootElement.Clone();
-
-        public NearbyPoint View() => new(Code, Name, Kind, CountyCode.Trim(), Address, Longitude, Latitude, Phone, Hours, DistanceMetres);
-    }
 }
 
 public sealed record CoverageCount(string CountyCode, string Kind, string Status, int Points);
