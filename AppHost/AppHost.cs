@@ -36,7 +36,7 @@ builder.AddProject<Projects.Intake_Api>("intake")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
-builder.AddProject<Projects.Registry_Api>("registry")
+var registry = builder.AddProject<Projects.Registry_Api>("registry")
     .WithReliefInfrastructure(infrastructure, "registrydb")
     .WithTokenValidation(identity)
     .WithServiceHealth()
@@ -66,6 +66,7 @@ var portalClientSecret = builder.AddPersistentSecret(infrastructure.Data, "porta
 var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithReliefInfrastructure(infrastructure, "portaldb")
     .WithReference(identity)
+    .WithReference(registry)
     .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Portal__ClientSecret", portalClientSecret)
     .WaitFor(identity)

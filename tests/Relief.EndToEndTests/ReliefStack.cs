@@ -42,6 +42,8 @@ public sealed class ReliefStack : IAsyncDisposable
             $"--Infrastructure:DataFolder={dataFolder}",
             // The portal re-checks sessions every few seconds, so a test sees a disabled user's session end soon.
             "--ServiceSettings:Portal:RecheckEvery=00:00:03",
+            // The demo network (~750 requests by one administrator) loads without waiting out the per-user limit.
+            "--ServiceSettings:RequestProtection:PermitsPerMinute=100000",
         ]);
         var app = await builder.BuildAsync();
         var stack = new ReliefStack(app, dataFolder);

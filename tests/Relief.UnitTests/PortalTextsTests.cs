@@ -13,6 +13,7 @@ public sealed partial class PortalTextsTests
         var shown = Directory.EnumerateFiles(Path.Combine(portal, "Components"), "*.razor", SearchOption.AllDirectories)
             .SelectMany(file => LocalizerKey().Matches(File.ReadAllText(file)).Select(match => match.Groups[1].Value))
             .Concat(DictionaryValue().Matches(File.ReadAllText(Path.Combine(portal, "Localization", "Texts.cs"))).Select(match => match.Groups[1].Value))
+            .Concat(CodeKey().Matches(File.ReadAllText(Path.Combine(portal, "Localization", "Texts.cs"))).Select(match => match.Groups[1].Value))
             .ToHashSet();
         var english = XDocument.Load(Path.Combine(portal, "Localization", "Texts.en.resx")).Root!.Elements("data")
             .ToDictionary(data => (string)data.Attribute("name")!, data => (string)data.Element("value")!);
@@ -38,6 +39,9 @@ public sealed partial class PortalTextsTests
 
     [GeneratedRegex("L\\[\"((?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex LocalizerKey();
+
+    [GeneratedRegex("localizer\\[\"([^\"]+)\"\\]")]
+    private static partial Regex CodeKey();
 
     [GeneratedRegex("\\] = \"([^\"]+)\",")]
     private static partial Regex DictionaryValue();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Localization;
 using Relief.Portal.Clients;
 
 namespace Relief.Portal;
@@ -15,6 +16,8 @@ public static class PortalEndpoints
         // A form post with its antiforgery token: a link or another site cannot sign the user out.
         app.MapPost("/account/signout", SignOutAsync);
         app.MapGet("/culture/{culture}", ChooseLanguage).AllowAnonymous();
+        // The map's points, for the map's script: the user's own session and token, the portal's own origin.
+        app.MapGet("/network/map-data", MapDataAsync).RequireAuthorization(PortalPolicies.NetworkReaders);
         return app;
     }
 
@@ -53,6 +56,18 @@ public static class PortalEndpoints
 
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signed-out" },
             [PortalServices.CookieScheme, PortalServices.OidcScheme]);
+    }
+
+    private static async Task<IResult> MapDataAsync(RegistryClient registry, IStringLocalizer<Texts> localizer, CancellationToken cancellationToken)
+    {
+        var points = await registry.ListAsync(null, null, null, cancellationToken);
+        return points.Succeeded
+            ? Results.Ok(points.Value!.Where(p => p.Status != "closed").Select(p => new
+            {
+                p.Code, p.Name, p.Kind, p.CountyCode, p.Longitude, p.Latitude, p.Status,
+                StatusName = localizer[Texts.PointStatuses.GetValueOrDefault(p.Status, p.Status)].Value,
+            }))
+            : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Registry did not answer.");
     }
 
     /// <summary>A path on this site: not "//host" or "/\\host", which browsers take for another site.</summary>

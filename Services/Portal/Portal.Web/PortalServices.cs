@@ -45,7 +45,11 @@ public static class PortalServices
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(PortalPolicies.CityAdministrator, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.CityAdministrator));
+            .AddPolicy(PortalPolicies.CityAdministrator, policy => policy.RequireAuthenticatedUser().RequireRole(ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.NetworkReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.NetworkEditors, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddLocalization();
@@ -53,6 +57,8 @@ public static class PortalServices
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTransient<AccessTokenHandler>();
         builder.Services.AddHttpClient<IdentityAdminClient>(http => http.BaseAddress = new Uri("http://identity"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<RegistryClient>(http => http.BaseAddress = new Uri("http://registry"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         return builder;
     }
@@ -154,6 +160,10 @@ public static class PortalServices
 public static class PortalPolicies
 {
     public const string CityAdministrator = "city_admin";
+    /// <summary>Everyone who works a case: the network's map and the nearest-point finder.</summary>
+    public const string NetworkReaders = "network_readers";
+    /// <summary>County officers (their county) and the city: the service points' pages.</summary>
+    public const string NetworkEditors = "network_editors";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

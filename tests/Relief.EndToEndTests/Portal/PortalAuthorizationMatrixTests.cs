@@ -15,6 +15,10 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] CityAdministrator = ["city_admin"];
 
+    private static readonly string[] NetworkReaders = [ReliefRolesForTests.PointStaff, "hotline_operator", ReliefRolesForTests.StationStaff, "county_officer", "city_admin"];
+
+    private static readonly string[] NetworkEditors = ["county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -28,6 +32,10 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/admin/users/new"] = ("/admin/users/new", CityAdministrator),
         ["/admin/users/{Id}"] = ("/admin/users/no-such-user", CityAdministrator),
         ["/admin/signing-keys"] = ("/admin/signing-keys", CityAdministrator),
+        ["/network/map"] = ("/network/map", NetworkReaders),
+        ["/network/points"] = ("/network/points", NetworkEditors),
+        ["/network/points/new"] = ("/network/points/new", NetworkEditors),
+        ["/network/points/{Code}"] = ("/network/points/NO-SUCH-POINT", NetworkEditors),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),
@@ -38,6 +46,7 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
     {
         ["POST /account/signout"] = "any signed-in user, with the form's antiforgery token (PortalTests)",
         ["GET /culture/{culture}"] = "anyone: it only sets the language cookie",
+        ["GET /network/map-data"] = "the network's readers (as /network/map); NetworkMapTests read it through the map",
     };
 
     [Fact]

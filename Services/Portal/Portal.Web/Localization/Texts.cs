@@ -47,6 +47,66 @@ public sealed class Texts
         [ServiceDefaults.Authentication.OfficeKinds.CityBureau] = "市民政局",
     };
 
+    /// <summary>Kinds of service point (keys of the localizer).</summary>
+    public static readonly IReadOnlyDictionary<string, string> PointKinds = new Dictionary<string, string>
+    {
+        ["regional_center"] = "区域性党群服务中心",
+        ["community_center"] = "社区党群服务中心",
+        ["love_station"] = "爱心驿站",
+        ["reception_center"] = "群众接待服务中心",
+        ["bus_station"] = "汽车站",
+        ["railway_station"] = "火车站",
+        ["high_speed_rail_station"] = "高铁站",
+        ["relief_station"] = "救助管理站（点）",
+        ["city_station"] = "城市驿站",
+        ["mediation_center"] = "矛盾纠纷调解中心",
+        ["governance_center"] = "社会治理中心",
+    };
+
+    /// <summary>Embedding statuses (keys of the localizer).</summary>
+    public static readonly IReadOnlyDictionary<string, string> PointStatuses = new Dictionary<string, string>
+    {
+        ["planned"] = "规划中",
+        ["embedded"] = "已嵌入",
+        ["suspended"] = "暂停",
+        ["closed"] = "已撤销",
+    };
+
+    /// <summary>What a point offers (keys of the localizer).</summary>
+    public static readonly IReadOnlyDictionary<string, string> PointServices = new Dictionary<string, string>
+    {
+        ["water"] = "饮水",
+        ["rest"] = "休息",
+        ["shelter"] = "避雨避寒",
+        ["charging"] = "充电",
+        ["food"] = "食物",
+        ["charity_goods"] = "爱心物资",
+        ["travel_voucher"] = "返乡乘车凭证",
+    };
+
+    /// <summary>Opening hours in a line: "24 小时", or the week's ranges.</summary>
+    public static string Hours(System.Text.Json.JsonElement hours, Microsoft.Extensions.Localization.IStringLocalizer localizer)
+    {
+        if (hours.ValueKind == System.Text.Json.JsonValueKind.Object && hours.TryGetProperty("alwaysOpen", out var always) && always.ValueKind == System.Text.Json.JsonValueKind.True)
+        {
+            return localizer["24 小时开放"];
+        }
+
+        if (hours.ValueKind != System.Text.Json.JsonValueKind.Object || !hours.TryGetProperty("weekly", out var week))
+        {
+            return "";
+        }
+
+        return string.Join("；", week.EnumerateObject().Select(day =>
+            $"{localizer[DayNames.GetValueOrDefault(day.Name, day.Name)]} {string.Join(", ", day.Value.EnumerateArray().Select(r => r.GetString()))}"));
+    }
+
+    /// <summary>Days of the week as the schedules name them (keys of the localizer).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DayNames = new Dictionary<string, string>
+    {
+        ["mon"] = "周一", ["tue"] = "周二", ["wed"] = "周三", ["thu"] = "周四", ["fri"] = "周五", ["sat"] = "周六", ["sun"] = "周日",
+    };
+
     /// <summary>The county's name in Chinese (place names are not translated), or the code when unknown.</summary>
     public static string County(string? code) =>
         code is null ? "" : code == "140800" ? "运城市" : YunchengCounties.Names.TryGetValue(code, out var name) ? name : code;
