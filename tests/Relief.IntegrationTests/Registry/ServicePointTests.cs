@@ -113,6 +113,12 @@ public sealed class ServicePointTests(RegistryFixture fixture) : IClassFixture<R
         var stored = (await client.GetFromJsonAsync<JsonElement>($"/api/service-points/{code}")).GetProperty("point");
         Assert.Equal(point.GetProperty("name").GetString(), stored.GetProperty("name").GetString());
         Assert.Equal(2, stored.GetProperty("version").GetInt32());
+
+        // The refused update wrote nothing: its event was rolled back with it (created + the winner's change only).
+        await fixture.Probe.WaitForAsync<ServicePointChanged>(e => e.Code == code && e.Version == 2);
+        await using var connection = new NpgsqlConnection(fixture.Service.DatabaseConnectionString);
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>(
+            "select count(*) from outbox_messages where payload->>'code' = @code", new { code }));
     }
 
     [Fact]
