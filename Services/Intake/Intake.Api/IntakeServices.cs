@@ -2,6 +2,7 @@ using FluentValidation;
 using Relief.Intake.Cases;
 using Relief.Intake.Referrals;
 using Relief.Intake.Retention;
+using Relief.Intake.ServicePoints;
 using Relief.ServiceDefaults.PersonalData;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -14,7 +15,11 @@ public static class IntakeServices
     {
         builder.AddReliefDatabase("intakedb", typeof(IntakeServices).Assembly);
         builder.AddReliefPersonalData();
-        builder.AddReliefMessaging("intake", bus => bus.AddConsumer<ReferralSentConsumer>());
+        builder.AddReliefMessaging("intake", bus =>
+        {
+            bus.AddConsumer<ReferralSentConsumer>();
+            bus.AddConsumer<ServicePointChangedConsumer>();
+        });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
         builder.Services.AddSingleton<CaseRegistration>();
 
