@@ -11,8 +11,8 @@ namespace Relief.EndToEndTests;
 
 /// <summary>
 /// "Nothing is lost", shown rather than argued: the whole stack under a steady stream of registrations while its broker
-/// is killed three times and frozen for 30 s and its database is killed once — the real servers, with kill -9 and
-/// SIGSTOP. Afterwards every case answered 2xx has exactly one person, one referral and one duty-desk notification.
+/// is killed three times and frozen until 400 events pile up behind it, and its database is killed once — the real
+/// servers, with kill -9 and SIGSTOP. Afterwards every case answered 2xx has exactly one person, one referral and one duty-desk notification.
 /// </summary>
 public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
 {
@@ -167,7 +167,10 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
         }
     }
 
-    /// <summary>kill -9 of RabbitMQ at three points, SIGSTOP for 30 s at a fourth, kill -9 of PostgreSQL at a fifth.</summary>
+    /// <summary>
+    /// kill -9 of RabbitMQ at three points; SIGSTOP at a fourth, held until 400 events wait in Intake's outbox behind the
+    /// frozen broker (registrations go on meanwhile); kill -9 of PostgreSQL at a fifth.
+    /// </summary>
     private async Task InjectFaultsAsync(Func<int> issued, TaskCompletionSource done)
     {
         var timeout = TimeSpan.FromMinutes(2);
@@ -186,10 +189,13 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
             await Eventually.TrueAsync(() => Task.FromResult(issued() >= 1000), "1000 registrations are issued", timeout);
             var frozen = data.RabbitMQPid;
             StackData.Signal(frozen, "STOP");
-            output.WriteLine($"at {issued()}: RabbitMQ (pid {frozen}) stopped with SIGSTOP for 30 s");
-            await Task.Delay(TimeSpan.FromSeconds(30)); // the fault's length
+            output.WriteLine($"at {issued()}: RabbitMQ (pid {frozen}) stopped with SIGSTOP");
+            // The freeze lasts until it has held work back: intake keeps registering, its relay cannot publish.
+            const long heldBack = 400;
+            await Eventually.TrueAsync(async () => await UnsentInIntakeAsync() >= heldBack,
+                $"{heldBack} events wait in Intake's outbox behind the frozen broker", timeout);
             StackData.Signal(frozen, "CONT");
-            output.WriteLine($"at {issued()}: RabbitMQ continued");
+            output.WriteLine($"at {issued()}: RabbitMQ continued, {await UnsentInIntakeAsync()} events waiting in Intake's outbox");
 
             await Eventually.TrueAsync(() => Task.FromResult(issued() >= 1500), "1500 registrations are issued", timeout);
             var database = data.PostgresPid;
@@ -201,6 +207,18 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
         finally
         {
             done.TrySetResult();
+        }
+    }
+
+    private async Task<long> UnsentInIntakeAsync()
+    {
+        try
+        {
+            return (await data.QueryAsync<long>("intakedb", "select count(*) from outbox_messages where sent_at is null")).Single();
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            return 0; // asked again at the next poll
         }
     }
 
