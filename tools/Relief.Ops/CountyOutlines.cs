@@ -11,9 +11,16 @@ public sealed class CountyOutlines
     private const double Scale = 1024;
     private readonly Dictionary<string, List<(double Lon, double Lat)[]>> rings;
 
-    private CountyOutlines(Dictionary<string, List<(double, double)[]>> rings) => this.rings = rings;
+    private CountyOutlines(Dictionary<string, List<(double, double)[]>> rings, Dictionary<string, string> names)
+    {
+        this.rings = rings;
+        Names = names;
+    }
 
     public IReadOnlyCollection<string> Counties => rings.Keys;
+
+    /// <summary>Each county's Chinese name, by its GB/T 2260 code (the features' own names).</summary>
+    public IReadOnlyDictionary<string, string> Names { get; }
 
     public static CountyOutlines Load()
     {
@@ -26,6 +33,7 @@ public sealed class CountyOutlines
         var json = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(script[start..]));
         using var reader = JsonDocument.ParseValue(ref json);
         var result = new Dictionary<string, List<(double, double)[]>>();
+        var names = new Dictionary<string, string>();
         foreach (var feature in reader.RootElement.GetProperty("features").EnumerateArray())
         {
             var geometry = feature.GetProperty("geometry");
@@ -41,10 +49,12 @@ public sealed class CountyOutlines
                 list.Add(Decode(polygon[0].GetString()!, polygonOffsets[0][0].GetInt32(), polygonOffsets[0][1].GetInt32()));
             }
 
-            result[feature.GetProperty("id").GetString()!] = list;
+            var code = feature.GetProperty("id").GetString()!;
+            result[code] = list;
+            names[code] = feature.GetProperty("properties").GetProperty("name").GetString()!;
         }
 
-        return result.Count == 0 ? throw new InvalidOperationException("No county outline was read.") : new CountyOutlines(result);
+        return result.Count == 0 ? throw new InvalidOperationException("No county outline was read.") : new CountyOutlines(result, names);
     }
 
     /// <summary>True when the position lies inside the county's outline (even-odd rule).</summary>

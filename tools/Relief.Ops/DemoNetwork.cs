@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -32,8 +31,9 @@ public static class DemoNetwork
     };
 
     /// <summary>The network, the same every time (a fixed seed): codes are stable, so a second load finds them there.</summary>
-    public static IReadOnlyList<DemoPoint> Generate(CountyOutlines outlines, IReadOnlyDictionary<string, string> countyNames)
+    public static IReadOnlyList<DemoPoint> Generate(CountyOutlines outlines)
     {
+        var countyNames = outlines.Names;
         var random = new Random(140800);
         var counties = countyNames.Keys.Order().ToList();
         var points = new List<DemoPoint>();
@@ -170,14 +170,4 @@ public static class DemoNetwork
             await Task.Delay(wait, cancellationToken);
         }
     }
-
-    /// <summary>The county names, from the same outlines file's neighbour (the 13 codes and names).</summary>
-    public static readonly IReadOnlyDictionary<string, string> Counties = new Dictionary<string, string>
-    {
-        ["140802"] = "盐湖区", ["140821"] = "临猗县", ["140822"] = "万荣县", ["140823"] = "闻喜县", ["140824"] = "稷山县",
-        ["140825"] = "新绛县", ["140826"] = "绛县", ["140827"] = "垣曲县", ["140828"] = "夏县", ["140829"] = "平陆县",
-        ["140830"] = "芮城县", ["140881"] = "永济市", ["140882"] = "河津市",
-    };
-
-    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -78,7 +78,7 @@ demo.SetAction(async (result, cancellationToken) =>
     using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
     var token = await DemoNetwork.AdminTokenAsync(authority, stack.AdminPassword, cancellationToken);
     using var registry = DemoNetwork.Client(new Uri("http://localhost:5102"), token);
-    var points = DemoNetwork.Generate(CountyOutlines.Load(), DemoNetwork.Counties);
+    var points = DemoNetwork.Generate(CountyOutlines.Load());
     var created = await DemoNetwork.LoadAsync(registry, points, cancellationToken);
     Console.WriteLine($"{created} demo point(s) created ({points.Count - created} were there already), {points.Count} in the demo network.");
 });

@@ -72,6 +72,7 @@ public static class IdentityServices
         builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddScoped<SigningKeyStore>();
         builder.Services.AddScoped<ReliefPrincipals>();
+        builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddValidatorsFromAssemblyContaining<IdentityApi>();
 

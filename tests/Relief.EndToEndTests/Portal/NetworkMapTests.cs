@@ -19,7 +19,7 @@ public sealed class NetworkMapTests(SharedStack shared, PortalBrowser browser) :
     {
         using var registry = Stack.App.CreateHttpClient("registry");
         registry.DefaultRequestHeaders.Authorization = new("Bearer", await Stack.SignIn.TokenAsync(TestUsers.CityAdministrator()));
-        var points = DemoNetwork.Generate(CountyOutlines.Load(), DemoNetwork.Counties);
+        var points = DemoNetwork.Generate(CountyOutlines.Load());
         await DemoNetwork.LoadAsync(registry, points, CancellationToken.None);
         return points;
     }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Relief.ServiceDefaults.Authentication;
 using Relief.Testing;
 
 namespace Relief.EndToEndTests.Portal;
@@ -11,11 +12,11 @@ namespace Relief.EndToEndTests.Portal;
 public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, PortalBrowser browser) : IClassFixture<PortalBrowser>
 {
     private static readonly string[] Everyone =
-        [ReliefRolesForTests.PointStaff, "hotline_operator", ReliefRolesForTests.StationStaff, "county_officer", "city_admin", "auditor"];
+        [.. ReliefRoles.All];
 
     private static readonly string[] CityAdministrator = ["city_admin"];
 
-    private static readonly string[] NetworkReaders = [ReliefRolesForTests.PointStaff, "hotline_operator", ReliefRolesForTests.StationStaff, "county_officer", "city_admin"];
+    private static readonly string[] NetworkReaders = [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin"];
 
     private static readonly string[] NetworkEditors = ["county_officer", "city_admin"];
 

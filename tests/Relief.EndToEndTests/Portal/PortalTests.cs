@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
+using Relief.ServiceDefaults.Authentication;
 using Relief.Testing;
 
 namespace Relief.EndToEndTests.Portal;
@@ -61,13 +62,13 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         await admin.Page.Locator("#userName").FillAsync("pw.staff");
         await admin.Page.Locator("#password").FillAsync("a-long-password-1");
         await admin.Page.Locator("#office").SelectOptionAsync("PW-LOVE-01");
-        await admin.Page.Locator("#role").SelectOptionAsync(ReliefRolesForTests.StationStaff);
+        await admin.Page.Locator("#role").SelectOptionAsync(ReliefRoles.StationStaff);
         await admin.Page.Locator("[data-testid=save]").ClickAsync();
         Assert.NotEmpty(await admin.Page.Locator(".field-error[data-field=role]").AllInnerTextsAsync());
         await admin.ScreenshotAsync("05-user-field-errors");
 
         await admin.Page.Locator("#password").FillAsync("a-long-password-1");
-        await admin.Page.Locator("#role").SelectOptionAsync(ReliefRolesForTests.PointStaff);
+        await admin.Page.Locator("#role").SelectOptionAsync(ReliefRoles.PointStaff);
         await admin.Page.Locator("[data-testid=save]").ClickAsync();
         await admin.Page.WaitForURLAsync("**/admin/users?saved=pw.staff");
         Assert.Contains("pw.staff", await admin.Page.Locator("[data-testid=users]").InnerTextAsync(), StringComparison.Ordinal);
@@ -270,11 +271,4 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         [.. (await page.Locator("[data-testid=nav] a").AllInnerTextsAsync()).Select(text => text.Trim())];
 
     private sealed record UserRow(string Id, string UserName);
-}
-
-/// <summary>Role names as the authority spells them.</summary>
-internal static class ReliefRolesForTests
-{
-    public const string PointStaff = "point_staff";
-    public const string StationStaff = "station_staff";
 }

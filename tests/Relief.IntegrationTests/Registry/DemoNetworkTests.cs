@@ -15,7 +15,7 @@ public sealed class DemoNetworkTests : VirtualHostAndProbe
     {
         var outlines = CountyOutlines.Load();
         Assert.Equal(13, outlines.Counties.Count);
-        var points = DemoNetwork.Generate(outlines, DemoNetwork.Counties);
+        var points = DemoNetwork.Generate(outlines);
 
         var byKind = points.GroupBy(p => p.Kind).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(200, byKind["community_center"]);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using Relief.Identity.Audit;
+using Relief.Identity.SignIn;
 using Relief.Identity.Users;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -56,44 +57,20 @@ public static class TokenEndpoint
     private static async Task<IResult> PasswordAsync(
         HttpContext http, OpenIddictRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var users = services.GetRequiredService<UserManager<StaffUser>>();
-        var signIn = services.GetRequiredService<SignInManager<StaffUser>>();
-        var audit = services.GetRequiredService<AuditLog>();
-        var userName = request.Username ?? "";
         const string wrongCredentials = "The user name or password is incorrect.";
-
-        var user = string.IsNullOrEmpty(userName) ? null : await users.FindByNameAsync(userName);
-        if (user is null || user.DisabledAt is not null)
+        var (verdict, user) = await services.GetRequiredService<PasswordCheck>()
+            .CheckAsync(http, request.Username, request.Password, request.ClientId, cancellationToken);
+        var principal = verdict == PasswordVerdict.Accepted
+            ? await services.GetRequiredService<ReliefPrincipals>().ForUserAsync(user!, request.GetScopes(), cancellationToken)
+            : null;
+        return verdict switch
         {
-            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Failed,
-                user is null ? "unknown user" : $"user {user.Id} is disabled", cancellationToken);
-            return Reject(Errors.InvalidGrant, wrongCredentials);
-        }
-
-        // Counts the failure and locks the account after Identity:Lockout:MaxFailedAttempts of them.
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.LockedOut, $"user {user.Id} is locked out", cancellationToken);
-            return Reject(Errors.InvalidGrant, "The account is locked out; try again later.");
-        }
-
-        if (!result.Succeeded)
-        {
-            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Failed,
-                result.IsNotAllowed ? $"user {user.Id} is not allowed to sign in" : $"user {user.Id}: wrong password", cancellationToken);
-            return Reject(Errors.InvalidGrant, wrongCredentials);
-        }
-
-        var principal = await services.GetRequiredService<ReliefPrincipals>().ForUserAsync(user, request.GetScopes(), cancellationToken);
-        if (principal is null)
-        {
-            await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Failed, $"user {user.Id} has no role or office", cancellationToken);
-            return Reject(Errors.InvalidGrant, "The account has no role or office.");
-        }
-
-        await audit.SignInAsync(http, userName, request.ClientId, AuditOutcomes.Succeeded, $"user {user.Id}", cancellationToken);
-        return SignIn(principal);
+            PasswordVerdict.Accepted when principal is not null => SignIn(principal),
+            PasswordVerdict.LockedOut => Reject(Errors.InvalidGrant, "The account is locked out; try again later."),
+            // A disabled account is not told apart from a wrong password here: a token client is no place to say so.
+            PasswordVerdict.WrongCredentials or PasswordVerdict.Disabled => Reject(Errors.InvalidGrant, wrongCredentials),
+            _ => Reject(Errors.InvalidGrant, "The account has no role or office."),
+        };
     }
 
     /// <summary>

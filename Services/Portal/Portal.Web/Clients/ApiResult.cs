@@ -32,6 +32,13 @@ public sealed class ApiResult<T>
 /// <summary>The value of an answer that has none (204).</summary>
 public sealed record NoValue;
 
+/// <summary>A query string of the given parameters, leaving out those without a value.</summary>
+public static class Query
+{
+    public static QueryString Of(params (string Name, string? Value)[] parameters) =>
+        QueryString.Create(parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => KeyValuePair.Create(p.Name, p.Value)));
+}
+
 /// <summary>Reads a service's answer into an <see cref="ApiResult{T}"/>.</summary>
 public static class ApiResult
 {

@@ -10,12 +10,7 @@ public sealed class IdentityAdminClient(HttpClient http)
 {
     public async Task<ApiResult<List<OfficeView>>> ListOfficesAsync(string? county, string? kind, bool includeInactive, CancellationToken cancellationToken)
     {
-        var query = QueryString.Create(new Dictionary<string, string?>
-        {
-            ["county"] = string.IsNullOrEmpty(county) ? null : county,
-            ["kind"] = string.IsNullOrEmpty(kind) ? null : kind,
-            ["includeInactive"] = includeInactive ? "true" : null,
-        }.Where(pair => pair.Value is not null));
+        var query = Query.Of(("county", county), ("kind", kind), ("includeInactive", includeInactive ? "true" : null));
         return await ApiResult.FromAsync<List<OfficeView>>(await http.GetAsync($"/api/admin/offices{query}", cancellationToken), cancellationToken);
     }
 

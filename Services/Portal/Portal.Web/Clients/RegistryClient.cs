@@ -9,8 +9,7 @@ public sealed class RegistryClient(HttpClient http)
 {
     public async Task<ApiResult<List<ServicePointView>>> ListAsync(string? county, string? kind, string? status, CancellationToken cancellationToken)
     {
-        var query = QueryString.Create(new Dictionary<string, string?> { ["county"] = county, ["kind"] = kind, ["status"] = status }
-            .Where(pair => !string.IsNullOrEmpty(pair.Value)));
+        var query = Query.Of(("county", county), ("kind", kind), ("status", status));
         return await ApiResult.FromAsync<List<ServicePointView>>(await http.GetAsync($"/api/service-points{query}", cancellationToken), cancellationToken);
     }
 

@@ -110,8 +110,8 @@ public static class ServicePointEndpoints
             });
         }
 
-        var created = (await GetAsync(request.Code, db, cancellationToken)).Result as Ok<ServicePointDetail>;
-        return TypedResults.Created($"/api/service-points/{request.Code}", created!.Value!.Point);
+        var created = await CurrentAsync(request.Code, db, cancellationToken);
+        return TypedResults.Created($"/api/service-points/{request.Code}", created!.View());
     }
 
     private static async Task<Results<Ok<ServicePointView>, NotFound, ForbidHttpResult, Conflict<ProblemDetails>>> UpdateAsync(

@@ -1,15 +1,10 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Relief.Identity.Audit;
 using Relief.Identity.SignIn;
-using Relief.Identity.Storage;
-using Relief.Identity.Users;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Relief.Identity.Pages.Account;
@@ -19,9 +14,7 @@ namespace Relief.Identity.Pages.Account;
 /// back signed in. The messages say what the user can do about it, never whether a user name exists.
 /// </summary>
 [AllowAnonymous]
-public sealed class LoginModel(
-    UserManager<StaffUser> users, SignInManager<StaffUser> signIn, IdentityDb db, AuditLog audit, IOptions<IdentitySettings> settings)
-    : PageModel
+public sealed class LoginModel(PasswordCheck passwords, IOptions<IdentitySettings> settings) : PageModel
 {
     public const string WrongCredentials = "用户名或密码错误。";
     public const string Disabled = "该账户已停用，请联系系统管理员。";
@@ -45,46 +38,24 @@ public sealed class LoginModel(
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var user = string.IsNullOrWhiteSpace(UserName) ? null : await users.FindByNameAsync(UserName.Trim());
-        if (user is null)
+        var (verdict, user) = await passwords.CheckAsync(HttpContext, UserName, Password, "sign-in page", cancellationToken);
+        switch (verdict)
         {
-            await audit.SignInAsync(HttpContext, UserName ?? "", "sign-in page", AuditOutcomes.Failed, "unknown user", cancellationToken);
-            return Refuse(WrongCredentials);
-        }
-
-        if (user.DisabledAt is not null)
-        {
-            await audit.SignInAsync(HttpContext, user.UserName!, "sign-in page", AuditOutcomes.Failed, $"user {user.Id} is disabled", cancellationToken);
-            return Refuse(Disabled);
-        }
-
-        // Counts the failure and locks the account after Identity:Lockout:MaxFailedAttempts of them.
-        var result = await signIn.CheckPasswordSignInAsync(user, Password ?? "", lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            await audit.SignInAsync(HttpContext, user.UserName!, "sign-in page", AuditOutcomes.LockedOut, $"user {user.Id} is locked out", cancellationToken);
-            var minutes = (int)Math.Ceiling(settings.Value.Lockout.Duration.TotalMinutes);
-            return Refuse($"密码错误次数过多，账户已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。");
-        }
-
-        if (!result.Succeeded)
-        {
-            await audit.SignInAsync(HttpContext, user.UserName!, "sign-in page", AuditOutcomes.Failed, $"user {user.Id}: wrong password", cancellationToken);
-            return Refuse(WrongCredentials);
-        }
-
-        var office = await db.Offices.AsNoTracking().FirstOrDefaultAsync(o => o.Code == user.OfficeCode, cancellationToken);
-        if (office is null || office.DeactivatedAt is not null || (await users.GetRolesAsync(user)).Count == 0)
-        {
-            await audit.SignInAsync(HttpContext, user.UserName!, "sign-in page", AuditOutcomes.Failed, $"user {user.Id} has no role or open office", cancellationToken);
-            return Refuse(office?.DeactivatedAt is not null ? OfficeClosed : NoRole);
+            case PasswordVerdict.WrongCredentials:
+                return Refuse(WrongCredentials);
+            case PasswordVerdict.Disabled:
+                return Refuse(Disabled);
+            case PasswordVerdict.LockedOut:
+                var minutes = (int)Math.Ceiling(settings.Value.Lockout.Duration.TotalMinutes);
+                return Refuse($"密码错误次数过多，账户已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。");
+            case PasswordVerdict.NoRoleOrOpenOffice:
+                return Refuse(await passwords.OfficeClosedAsync(user!, cancellationToken) ? OfficeClosed : NoRole);
         }
 
         var identity = new ClaimsIdentity(SignInCookie.Scheme, Claims.Name, Claims.Role);
-        identity.AddClaim(new Claim(Claims.Subject, user.Id));
+        identity.AddClaim(new Claim(Claims.Subject, user!.Id));
         identity.AddClaim(new Claim(Claims.Name, user.UserName!));
         await HttpContext.SignInAsync(SignInCookie.Scheme, new ClaimsPrincipal(identity));
-        await audit.SignInAsync(HttpContext, user.UserName!, "sign-in page", AuditOutcomes.Succeeded, $"user {user.Id}", cancellationToken);
 
         // Only back into the authority itself (the authorization endpoint): never an address someone slipped in.
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/account/login?signedIn=1");
