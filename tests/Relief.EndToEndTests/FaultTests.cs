@@ -190,10 +190,12 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
             var frozen = data.RabbitMQPid;
             StackData.Signal(frozen, "STOP");
             output.WriteLine($"at {issued()}: RabbitMQ (pid {frozen}) stopped with SIGSTOP");
-            // The freeze lasts until it has held work back: intake keeps registering, its relay cannot publish.
+            // The freeze lasts until it has held work back: intake keeps registering, its relay cannot publish. Counted
+            // from the backlog at the freeze (the relay may still be catching up after the kills).
             const long heldBack = 400;
-            await Eventually.TrueAsync(async () => await UnsentInIntakeAsync() >= heldBack,
-                $"{heldBack} events wait in Intake's outbox behind the frozen broker", timeout);
+            var waitingAtFreeze = await UnsentInIntakeAsync();
+            await Eventually.TrueAsync(async () => await UnsentInIntakeAsync() >= waitingAtFreeze + heldBack,
+                $"{heldBack} more events wait in Intake's outbox behind the frozen broker", timeout);
             StackData.Signal(frozen, "CONT");
             output.WriteLine($"at {issued()}: RabbitMQ continued, {await UnsentInIntakeAsync()} events waiting in Intake's outbox");
 
