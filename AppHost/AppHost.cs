@@ -24,7 +24,7 @@ var identity = builder.AddProject<Projects.Identity_Api>("identity")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
-builder.AddProject<Projects.Intake_Api>("intake")
+var intake = builder.AddProject<Projects.Intake_Api>("intake")
     .WithReliefInfrastructure(infrastructure, "intakedb")
     .WithEnvironment("PersonalData__ActiveKeyId", "k1")
     .WithEnvironment("PersonalData__Keys__k1", personalDataKey)
@@ -36,9 +36,14 @@ builder.AddProject<Projects.Intake_Api>("intake")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
+// Registry reads the person of each registered case from Intake (never from the bus) as a client of its own.
+var registryClientSecret = builder.AddPersistentSecret(infrastructure.Data, "registry-client-secret", length: 48);
 var registry = builder.AddProject<Projects.Registry_Api>("registry")
     .WithReliefInfrastructure(infrastructure, "registrydb")
     .WithTokenValidation(identity)
+    .WithReference(intake)
+    .WithEnvironment("ServiceClient__ClientId", "relief-registry")
+    .WithEnvironment("ServiceClient__ClientSecret", registryClientSecret)
     .WithServiceHealth()
     .WithServiceSettings()
     .WithDirectEndpoint()
@@ -76,6 +81,7 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithAddressPrinted();
 
 identity
+    .WithEnvironment("Identity__ServiceClients__relief-registry", registryClientSecret)
     .WithEnvironment("Identity__WebPortal__ClientSecret", portalClientSecret)
     .WithEnvironment("Identity__WebPortal__RedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPortal__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signout-callback-oidc"));

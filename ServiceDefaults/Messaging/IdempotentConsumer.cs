@@ -36,7 +36,15 @@ public abstract partial class IdempotentConsumer<TMessage>(UnitOfWorkFactory uni
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == InboxKey)
         {
             LogDuplicate(logger, InboxName, messageId);
+            return;
         }
+
+        Committed(context.Message);
+    }
+
+    /// <summary>Runs after the consumer's effects committed (not for a duplicate): for caches of what was written.</summary>
+    protected virtual void Committed(TMessage message)
+    {
     }
 
     /// <summary>The consumer's effects, written into the unit of work that also records the message as handled.</summary>

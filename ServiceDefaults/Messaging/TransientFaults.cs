@@ -39,6 +39,13 @@ public static class TransientFaults
         TimeoutException or SocketException => true,
         BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException => true,
         ConnectionException => true,
+        // Another service unreachable, restarting or overloaded, or its token refused while the authority rotates keys;
+        // a 403 or 400 is a fault of ours and would fail the same way every time.
+        HttpRequestException { StatusCode: null } => true,
+        HttpRequestException { StatusCode: var status } => (int)status! >= 500 || status is System.Net.HttpStatusCode.Unauthorized
+            or System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests,
+        // The resilience pipeline gave up (timeout, open circuit): the other service is not answering yet.
+        Polly.ExecutionRejectedException or Polly.Timeout.TimeoutRejectedException => true,
         _ => false,
     };
 

@@ -18,6 +18,9 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     public const string Issuer = "http://localhost/";
     public const string ServiceClientId = "relief-test-service";
     public const string ServiceClientSecret = "relief-test-service-secret-0123456789";
+    /// <summary>Registry's own client, as the AppHost registers it (Registry reads a case's person from Intake).</summary>
+    public const string RegistryClientId = "relief-registry";
+    public const string RegistryClientSecret = "relief-test-registry-secret-0123456789";
 
     public string Database { get; } = $"identity_{Guid.NewGuid():N}"[..21];
 
@@ -36,6 +39,7 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         builder.UseSetting("Identity:Bootstrap:AdminUserName", AdminUserName);
         builder.UseSetting("Identity:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting($"Identity:ServiceClients:{ServiceClientId}", ServiceClientSecret);
+        builder.UseSetting($"Identity:ServiceClients:{RegistryClientId}", RegistryClientSecret);
         // Tests make many token requests from one (test server) address; the rate-limit test sets its own.
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerIpPerMinute", "10000");
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerUserPerMinute", "1000");

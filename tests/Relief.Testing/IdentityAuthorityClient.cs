@@ -36,6 +36,19 @@ public static class IdentityAuthorityClient
         return await ReadTokenAsync(response);
     }
 
+    /// <summary>A service's own access token (client credentials).</summary>
+    public static async Task<string> GetServiceTokenAsync(HttpClient authority, string clientId, string clientSecret)
+    {
+        using var response = await PostTokenRequestAsync(authority, new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+            ["scope"] = "relief",
+        });
+        return (await ReadTokenAsync(response)).AccessToken;
+    }
+
     /// <summary>A new access (and refresh) token for a refresh token.</summary>
     public static async Task<TokenResponse> RefreshAsync(HttpClient authority, string refreshToken)
     {

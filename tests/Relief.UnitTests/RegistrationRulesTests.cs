@@ -1,3 +1,4 @@
+using Relief.ServiceDefaults.PersonalData;
 using Relief.Intake.Cases;
 using Relief.Intake.Contracts;
 

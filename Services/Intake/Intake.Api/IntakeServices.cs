@@ -22,6 +22,8 @@ public static class IntakeServices
         });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
         builder.Services.AddSingleton<CaseRegistration>();
+        builder.Services.AddOptions<ServicePointDirectoryOptions>().BindConfiguration("ServicePoints");
+        builder.Services.AddSingleton<ServicePointDirectory>();
 
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
         builder.Services.AddSingleton<CaseRetention>();

@@ -12,6 +12,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapCaseEndpoints();
+app.MapCasePersonEndpoint();
 app.MapAuditEndpoints();
 
 app.Run();

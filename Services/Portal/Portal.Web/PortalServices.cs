@@ -49,6 +49,10 @@ public static class PortalServices
             .AddPolicy(PortalPolicies.NetworkReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.NetworkEditors, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.PersonReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.PersonDeciders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
@@ -164,6 +168,10 @@ public static class PortalPolicies
     public const string NetworkReaders = "network_readers";
     /// <summary>County officers (their county) and the city: the service points' pages.</summary>
     public const string NetworkEditors = "network_editors";
+    /// <summary>Point staff (persons with a case at their point), county officers (their county) and the city.</summary>
+    public const string PersonReaders = "person_readers";
+    /// <summary>County officers and the city: confirm or reject duplicate candidates, split wrong links.</summary>
+    public const string PersonDeciders = "person_deciders";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

@@ -9,7 +9,7 @@ public static class ReferralServices
     public static WebApplicationBuilder AddReferralServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
-        builder.AddReliefMessaging("referral", bus => bus.AddConsumer<PersonRecordedConsumer>());
+        builder.AddReliefMessaging("referral", bus => bus.AddConsumer<CaseRegisteredConsumer>());
         return builder;
     }
 }

@@ -5,7 +5,6 @@ public sealed record ReferralSent
 {
     public required Guid ReferralId { get; init; }
     public required Guid CaseId { get; init; }
-    public required Guid PersonId { get; init; }
     public required string CountyCode { get; init; }
     /// <summary>
     /// The county (GB/T 2260) whose relief station (救助管理站) receives the referral: each county or district has one.

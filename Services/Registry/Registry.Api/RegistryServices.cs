@@ -1,5 +1,6 @@
 using FluentValidation;
 using Relief.Registry.Persons;
+using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 
@@ -12,6 +13,9 @@ public static class RegistryServices
         builder.AddReliefDatabase("registrydb", typeof(RegistryServices).Assembly);
         builder.AddReliefMessaging("registry", bus => bus.AddConsumer<CaseRegisteredConsumer>());
         builder.Services.AddValidatorsFromAssemblyContaining<RegistryApi>();
+        builder.Services.AddSingleton<PersonRegister>();
+        // Intake by its service-discovery name; the person of a case is read with Registry's own client token.
+        builder.Services.AddHttpClient<IntakeCases>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
         return builder;
     }
 }

@@ -27,7 +27,6 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.AutoDelete = true;
                 endpoint.Durable = false;
                 endpoint.Handler<CaseRegistered>(probe.Record);
-                endpoint.Handler<PersonRecorded>(probe.Record);
                 endpoint.Handler<ReferralSent>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);
             });

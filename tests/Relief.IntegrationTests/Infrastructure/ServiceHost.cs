@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using System.Net.Http.Json;
 using Relief.Testing;
@@ -22,6 +23,12 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
 
     public string Database { get; } = database;
 
+    /// <summary>
+    /// For Registry: the Intake it reads each case's person from. Unset, the run's shared Intake, which knows none of the
+    /// cases a test publishes straight onto the bus (as if they had been anonymised): Registry records their facts only.
+    /// </summary>
+    public Func<HttpMessageHandler>? IntakeHandler { get; init; }
+
     /// <summary>Every message delivery this service finished handling.</summary>
     public ConsumedMessages Consumed { get; } = new();
     public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
@@ -39,7 +46,18 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
             services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
                 options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler());
             services.AddConsumeObserver(_ => Consumed);
+            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi))
+            {
+                services.AddHttpClient(Relief.ServiceDefaults.Authentication.ServiceTokens.AuthorityClient)
+                    .ConfigurePrimaryHttpMessageHandler(() => SharedAuthority.Instance.Server.CreateHandler());
+                services.AddHttpClient<Relief.Registry.Persons.IntakeCases>()
+                    .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
+            }
         });
+        builder.UseSetting("ServiceClient:ClientId", Authority.RegistryClientId);
+        builder.UseSetting("ServiceClient:ClientSecret", Authority.RegistryClientSecret);
+        // Service discovery resolves Intake's name; the test server's handler above answers whatever the address.
+        builder.UseSetting("services:intake:http:0", "http://localhost");
         // Short waits so an outage test sees recovery in seconds, not the production defaults.
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");
@@ -64,6 +82,18 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         {
             builder.ConfigureLogging(logging => logging.AddProvider(logCapture).SetMinimumLevel(LogLevel.Debug));
         }
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder); // started: the database is migrated
+        if (typeof(TEntryPoint) == typeof(Relief.Intake.IntakeApi))
+        {
+            // Intake refuses cases at points it does not know: every Intake under test knows those the tests use.
+            TestPoints.SeedIntakeCopyAsync(DatabaseConnectionString).GetAwaiter().GetResult();
+        }
+
+        return host;
     }
 
     /// <summary>

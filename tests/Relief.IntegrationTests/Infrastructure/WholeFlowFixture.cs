@@ -30,7 +30,10 @@ public sealed class WholeFlowFixture : IAsyncLifetime
         VirtualHost = await TestVirtualHost.CreateAsync();
         Probe = await BusProbe.StartAsync(VirtualHost.AmqpUri);
         Intake = new("intakedb", TestInfrastructure.NewName("intakedb"), VirtualHost.AmqpUri, logCapture: Logs);
-        Registry = new("registrydb", TestInfrastructure.NewName("registrydb"), VirtualHost.AmqpUri, logCapture: Logs);
+        Registry = new("registrydb", TestInfrastructure.NewName("registrydb"), VirtualHost.AmqpUri, logCapture: Logs)
+        {
+            IntakeHandler = () => Intake.Server.CreateHandler(),
+        };
         Referral = new("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: Logs);
         Notification = new("notificationdb", TestInfrastructure.NewName("notificationdb"), VirtualHost.AmqpUri, logCapture: Logs);
         await Task.WhenAll(Intake.WaitUntilReadyAsync(), Registry.WaitUntilReadyAsync(),
@@ -48,7 +51,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     public sealed record FlowIds(Guid CaseId, Guid PersonId, Guid ReferralId);
 
     /// <summary>Registers a case at 盐湖区's point YH-CC-001 that needs the relief station, and waits for its duty-desk notification.</summary>
-    public async Task<FlowIds> RegisterReferredCaseAsync(string personName, string idNumber)
+    public async Task<FlowIds> RegisterReferredCaseAsync(string personName, string? idNumber)
     {
         using var staff = await Intake.ClientForAsync(TestUsers.PointStaff());
         var response = await staff.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
@@ -75,6 +78,9 @@ public sealed class WholeFlowFixture : IAsyncLifetime
             "select count(*) from cases where id = @caseId and referred_to_station_county is not null", new { caseId }) == 1,
             "Intake records the receiving station");
 
+        // Registry puts the case on the register beside the referral, not before it.
+        await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(Registry.DatabaseConnectionString,
+            "select count(*) from person_cases where case_id = @caseId", new { caseId }) == 1, "Registry records the case's person");
         using var registryAdmin = await Registry.ClientForAsync(TestUsers.CityAdministrator());
         var person = (await registryAdmin.GetFromJsonAsync<JsonElement>(new Uri($"/api/persons?caseId={caseId}", UriKind.Relative)))[0];
         using var referralAdmin = await Referral.ClientForAsync(TestUsers.CityAdministrator());

@@ -22,7 +22,8 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
         var walkInByHotline = await hotline.PostCaseAsync(CaseRequests.Valid());
         var hotlineCase = await hotline.PostCaseAsync(new
         {
-            servicePointCode = "HOTLINE-12345", countyCode = "140882", channel = "Hotline", need = "Referral",
+            // A hotline case names the embedded point that takes the person in, in any county.
+            servicePointCode = TestUsers.LinyiPoint, countyCode = "140821", channel = "Hotline", need = "Referral",
         });
 
         Assert.Equal(HttpStatusCode.Forbidden, atAnotherPoint.StatusCode);

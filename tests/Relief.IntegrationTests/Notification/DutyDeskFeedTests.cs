@@ -13,7 +13,6 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
     {
         ReferralId = Guid.NewGuid(),
         CaseId = Guid.NewGuid(),
-        PersonId = Guid.NewGuid(),
         CountyCode = "140830",
         ReceivingStationCounty = "140830",
         SentAt = DateTimeOffset.UtcNow,

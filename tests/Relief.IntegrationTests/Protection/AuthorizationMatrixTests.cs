@@ -16,7 +16,13 @@ namespace Relief.IntegrationTests.Protection;
 public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixture<WholeFlowFixture>
 {
     /// <summary>The records the requests name: a case through the whole flow, and a user at the authority.</summary>
-    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber, string PointCode);
+    private sealed record Ids(Guid CaseId, Guid PersonId, Guid ReferralId, string UserId, string IdNumber, string PointCode)
+    {
+        /// <summary>Two lookalike records for "confirm", two for "reject"; a person with two cases for "split".</summary>
+        public (Guid A, Guid B) ToConfirm { get; init; }
+        public (Guid A, Guid B) ToReject { get; init; }
+        public (Guid Person, Guid Case) ToSplit { get; init; }
+    }
 
     /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
     private const string ThrowawayOffice = "MX-THROWAWAY";
@@ -71,6 +77,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     /// <summary>Any signed-in user, for their own account: anonymous callers get 401 (checked below), nobody a 403.</summary>
     private static readonly HashSet<string> AnySignedInUser = ["identity POST /api/account/password"];
 
+    /// <summary>For one service's own client only, never a member of staff (checked below).</summary>
+    private static readonly HashSet<string> ServiceOnly = ["intake GET /internal/cases/{id:guid}/person"];
+
     private static IReadOnlyList<Entry> Matrix() =>
     [
         new("intake", "POST /api/cases/", _ => RegisterAt(TestUsers.YanhuPoint),
@@ -90,6 +99,15 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("registry", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.PointStaff(), null, AuditorsSeeTheWholeLog),
+        new("registry", "POST /api/persons/{id:guid}/candidates/{otherId:guid}/confirm",
+            ids => new(HttpMethod.Post, new Uri($"/api/persons/{ids.ToConfirm.A}/candidates/{ids.ToConfirm.B}/confirm", UriKind.Relative)),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
+        new("registry", "POST /api/persons/{id:guid}/candidates/{otherId:guid}/reject",
+            ids => new(HttpMethod.Post, new Uri($"/api/persons/{ids.ToReject.A}/candidates/{ids.ToReject.B}/reject", UriKind.Relative)),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
+        new("registry", "POST /api/persons/{id:guid}/split",
+            ids => Send(HttpMethod.Post, $"/api/persons/{ids.ToSplit.Person}/split", new { caseIds = new[] { ids.ToSplit.Case } }),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
 
         new("registry", "GET /api/service-points/", _ => Get("/api/service-points?county=140802"),
             TestUsers.HotlineOperator(), TestUsers.Auditor(), null, EveryoneWorkingACaseReadsTheNetwork),
@@ -189,7 +207,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     [Fact]
     public void Every_endpoint_of_every_service_has_an_entry_in_the_matrix()
     {
-        var covered = Matrix().Select(entry => $"{entry.Service} {entry.Endpoint}").Concat(PublicByDesign).Concat(AnySignedInUser).ToHashSet();
+        var covered = Matrix().Select(entry => $"{entry.Service} {entry.Endpoint}").Concat(PublicByDesign).Concat(AnySignedInUser)
+            .Concat(ServiceOnly).ToHashSet();
         var endpoints = Hosts().SelectMany(host => host.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
             .Where(endpoint => endpoint.RoutePattern.RawText is not ("/health" or "/alive"))
@@ -219,7 +238,17 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             created.EnsureSuccessStatusCode();
         }
 
-        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber, pointCode);
+        var lookalike = $"矩阵相似{Random.Shared.Next(1000, 9999)}";
+        var toConfirm = (await flow.RegisterReferredCaseAsync(lookalike, null), await flow.RegisterReferredCaseAsync(lookalike, null));
+        var toReject = (await flow.RegisterReferredCaseAsync(lookalike + "乙", null), await flow.RegisterReferredCaseAsync(lookalike + "乙", null));
+        var splitId = NewIdNumber();
+        var toSplit = (await flow.RegisterReferredCaseAsync("矩阵拆分", splitId), await flow.RegisterReferredCaseAsync("矩阵拆分", splitId));
+        var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber, pointCode)
+        {
+            ToConfirm = (toConfirm.Item1.PersonId, toConfirm.Item2.PersonId),
+            ToReject = (toReject.Item1.PersonId, toReject.Item2.PersonId),
+            ToSplit = (toSplit.Item1.PersonId, toSplit.Item2.CaseId),
+        };
         var failures = new List<string>();
 
         foreach (var entry in Matrix())
@@ -254,6 +283,33 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             if (await Send(entry.InScope) is var inScope && (int)inScope is < 200 or > 299)
             {
                 failures.Add($"{name}: right role in scope got {(int)inScope}, expected 2xx");
+            }
+        }
+
+        // Intake's person of a case: Registry's client token only; no member of staff, whatever their role.
+        using (var intake = flow.Intake.CreateClient())
+        {
+            var path = new Uri($"/internal/cases/{ids.CaseId}/person", UriKind.Relative);
+            if ((await intake.GetAsync(path)).StatusCode != HttpStatusCode.Unauthorized)
+            {
+                failures.Add("intake GET /internal/cases/{id:guid}/person: anonymous was not refused with 401");
+            }
+
+            foreach (var staff in new[] { TestUsers.CityAdministrator(), TestUsers.StationStaff(), TestUsers.PointStaff() })
+            {
+                using var asStaff = await ClientAsync("intake", staff, flow);
+                if ((await asStaff.GetAsync(path)).StatusCode != HttpStatusCode.Forbidden)
+                {
+                    failures.Add($"intake GET /internal/cases/{{id:guid}}/person: {staff.Role} was not refused with 403");
+                }
+            }
+
+            using var asRegistry = flow.Intake.CreateClient();
+            asRegistry.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
+                SharedAuthority.Instance.CreateClient(), Authority.RegistryClientId, Authority.RegistryClientSecret));
+            if ((await asRegistry.GetAsync(path)).StatusCode != HttpStatusCode.OK)
+            {
+                failures.Add("intake GET /internal/cases/{id:guid}/person: Registry's own client was refused");
             }
         }
 

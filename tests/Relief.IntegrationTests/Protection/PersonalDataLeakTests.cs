@@ -20,14 +20,15 @@ public sealed class PersonalDataLeakTests(WholeFlowFixture flow) : IClassFixture
         }
 
         // A message that fails every retry, so the error queue and its exception headers are scanned too.
-        await flow.Probe.PublishAsync(new PersonRecorded
+        await flow.Probe.PublishAsync(new Relief.Intake.Contracts.CaseRegistered
         {
-            PersonId = Guid.NewGuid(),
             CaseId = Guid.NewGuid(),
             CountyCode = "14080299",
             ServicePointCode = "YH-CC-001",
+            Channel = Relief.Intake.Contracts.IntakeChannel.WalkIn,
+            Sex = Relief.Intake.Contracts.Sex.Male,
             Need = Relief.Intake.Contracts.ReliefNeed.Referral,
-            RecordedAt = DateTimeOffset.UtcNow,
+            RegisteredAt = DateTimeOffset.UtcNow,
         }, Guid.NewGuid());
         IReadOnlyList<string> errorQueues = [];
         await TestDatabase.EventuallyAsync(async () => (errorQueues = await flow.VirtualHost.ReadErrorQueuesAsync()).Count > 0,

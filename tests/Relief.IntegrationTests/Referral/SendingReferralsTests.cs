@@ -5,7 +5,6 @@ using Relief.IntegrationTests.Infrastructure;
 using Relief.Testing;
 using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
-using Relief.Registry.Contracts;
 using Relief.ServiceDefaults.Messaging;
 
 namespace Relief.IntegrationTests.Referral;
@@ -14,14 +13,15 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
 {
     private string Db => fixture.Service.DatabaseConnectionString;
 
-    private static PersonRecorded APerson(ReliefNeed need, string countyCode = "140881") => new()
+    private static CaseRegistered APerson(ReliefNeed need, string countyCode = "140881") => new()
     {
-        PersonId = Guid.NewGuid(),
         CaseId = Guid.NewGuid(),
         CountyCode = countyCode,
         ServicePointCode = "YJ-HSR-001",
+        Channel = IntakeChannel.WalkIn,
+        Sex = Sex.Female,
         Need = need,
-        RecordedAt = DateTimeOffset.UtcNow,
+        RegisteredAt = DateTimeOffset.UtcNow,
     };
 
     [Fact]
@@ -33,7 +33,6 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
 
         var sent = await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
         Assert.Equal("140881", sent.Message.ReceivingStationCounty);
-        Assert.Equal(person.PersonId, sent.Message.PersonId);
 
         using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var referrals = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={person.CaseId}", UriKind.Relative));
@@ -69,7 +68,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         await fixture.Service.Consumed.WaitForAsync(messageId, deliveries: 2);
 
         // Handled as a duplicate, not failed into the error queue by a unique key.
-        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<PersonRecordedConsumer>("referral"), person.CaseId.ToString()));
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("referral"), person.CaseId.ToString()));
 
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
         Assert.Single(fixture.Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
@@ -80,7 +79,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
     {
         // A county code longer than GB/T 2260's six digits does not fit the column: every attempt fails.
         var person = APerson(ReliefNeed.Referral, countyCode: "14088100");
-        var errorQueue = ErrorQueues.Of<PersonRecordedConsumer>("referral");
+        var errorQueue = ErrorQueues.Of<CaseRegisteredConsumer>("referral");
         var messageId = Guid.NewGuid();
 
         await fixture.Probe.PublishAsync(person, messageId);

@@ -4,7 +4,6 @@ using Relief.Ops;
 using Relief.Referral;
 using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
-using Relief.Registry.Contracts;
 
 namespace Relief.IntegrationTests.Resilience;
 
@@ -21,16 +20,17 @@ public sealed class ErrorQueueReplayTests : VirtualHostAndProbe
         var logs = new LogCapture();
         await using var referral = new ServiceHost<ReferralApi>("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: logs);
         await referral.WaitUntilReadyAsync();
-        var errorQueue = ErrorQueues.Of<PersonRecordedConsumer>("referral");
+        var errorQueue = ErrorQueues.Of<CaseRegisteredConsumer>("referral");
         // An eight-digit county code does not fit the six-character columns: a permanent fault, until the schema is fixed.
-        var person = new PersonRecorded
+        var person = new CaseRegistered
         {
-            PersonId = Guid.NewGuid(),
             CaseId = Guid.NewGuid(),
             CountyCode = "14088101",
             ServicePointCode = "YJ-HSR-001",
+            Channel = IntakeChannel.WalkIn,
+            Sex = Sex.Male,
             Need = ReliefNeed.Referral,
-            RecordedAt = DateTimeOffset.UtcNow,
+            RegisteredAt = DateTimeOffset.UtcNow,
         };
         var messageId = Guid.NewGuid();
         await Probe.PublishAsync(person, messageId);

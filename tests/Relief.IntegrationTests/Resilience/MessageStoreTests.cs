@@ -54,9 +54,12 @@ public sealed class MessageStoreTests : VirtualHostAndProbe
             Sex = Sex.Female, EstimatedAge = 70, Need = ReliefNeed.Referral, RegisteredAt = DateTimeOffset.UtcNow,
         };
 
-        await Probe.PublishAsync(registered, Guid.NewGuid());
+        var messageId = Guid.NewGuid();
+        await Probe.PublishAsync(registered, messageId);
 
-        await Probe.WaitForAsync<PersonRecorded>(m => m.CaseId == registered.CaseId);
+        await registry.Consumed.WaitForAsync(messageId);
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>(registry.DatabaseConnectionString,
+            "select count(*) from person_cases where case_id = @CaseId", new { registered.CaseId }));
         var queue = await VirtualHost.QueueAsync("registry-case-registered");
         Assert.Equal("quorum", queue.GetProperty("type").GetString());
         Assert.True(queue.GetProperty("durable").GetBoolean());

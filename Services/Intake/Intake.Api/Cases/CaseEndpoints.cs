@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Relief.Intake.Contracts;
+using Relief.Intake.ServicePoints;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Http;
@@ -42,14 +43,20 @@ public static class CaseEndpoints
         return app;
     }
 
-    public static async Task<Results<Created<RegisteredCase>, ProblemHttpResult>> RegisterCase(
-        RegisterCaseRequest request, HttpContext http, CaseRegistration registration, AuditLog audit, CancellationToken cancellationToken)
+    public static async Task<Results<Created<RegisteredCase>, ProblemHttpResult, ValidationProblem>> RegisterCase(
+        RegisterCaseRequest request, HttpContext http, CaseRegistration registration, ServicePointDirectory points, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         var user = ReliefUser.From(http.User);
         if (RegistrationScope.Refusal(user, request) is { } refusal)
         {
             await audit.RecordAsync(user, new AuditEntry("register_case", AuditEntry.Refused), cancellationToken);
             return TypedResults.Problem(refusal, statusCode: StatusCodes.Status403Forbidden, title: "Outside your scope");
+        }
+
+        if (RegistrationPoint.Refusal(await points.FindAsync(request.ServicePointCode!, cancellationToken), request) is { } pointErrors)
+        {
+            return TypedResults.ValidationProblem(pointErrors);
         }
 
         var registered = await registration.RegisterAsync(request, user, cancellationToken);

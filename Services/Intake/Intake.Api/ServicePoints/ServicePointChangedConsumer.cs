@@ -8,7 +8,8 @@ namespace Relief.Intake.ServicePoints;
 /// Keeps Intake's copy of a service point up to date. Each event carries the point's whole state and version, so the
 /// newest version wins whatever order the events arrive in, and a redelivered event changes nothing.
 /// </summary>
-public sealed class ServicePointChangedConsumer(UnitOfWorkFactory units, ILogger<ServicePointChangedConsumer> logger)
+public sealed class ServicePointChangedConsumer(
+    UnitOfWorkFactory units, ServicePointDirectory directory, ILogger<ServicePointChangedConsumer> logger)
     : IdempotentConsumer<ServicePointChanged>(units, logger)
 {
     protected override string InboxName => "intake.service-point-changed";
@@ -28,4 +29,6 @@ public sealed class ServicePointChangedConsumer(UnitOfWorkFactory units, ILogger
             message.Code, message.Name, message.Kind, message.CountyCode, message.Status, message.ReceivingStationCode,
             message.Version, message.ChangedAt,
         });
+
+    protected override void Committed(ServicePointChanged message) => directory.Changed();
 }

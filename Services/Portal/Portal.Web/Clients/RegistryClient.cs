@@ -32,6 +32,20 @@ public sealed class RegistryClient(HttpClient http)
         return await ApiResult.FromAsync<List<NearbyPoint>>(await http.GetAsync(url, cancellationToken), cancellationToken);
     }
 
+    public async Task<ApiResult<List<PersonSummary>>> PersonsAsync(bool candidates, string? name, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<List<PersonSummary>>(await http.GetAsync(
+            $"/api/persons{Query.Of(("candidates", candidates ? "true" : null), ("name", name))}", cancellationToken), cancellationToken);
+
+    public async Task<ApiResult<PersonDetail>> PersonAsync(Guid id, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<PersonDetail>(await http.GetAsync($"/api/persons/{id}", cancellationToken), cancellationToken);
+
+    /// <summary><paramref name="decision"/> is "confirm" or "reject".</summary>
+    public async Task<ApiResult<JsonElement>> DecideAsync(Guid id, Guid otherId, string decision, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<JsonElement>(await http.PostAsync($"/api/persons/{id}/candidates/{otherId}/{decision}", null, cancellationToken), cancellationToken);
+
+    public async Task<ApiResult<SplitResult>> SplitAsync(Guid id, Guid[] caseIds, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<SplitResult>(await http.PostAsJsonAsync($"/api/persons/{id}/split", new { caseIds }, cancellationToken), cancellationToken);
+
     public async Task<ApiResult<CoverageReport>> CoverageAsync(CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<CoverageReport>(await http.GetAsync("/api/service-points/coverage", cancellationToken), cancellationToken);
 }
@@ -54,3 +68,20 @@ public sealed record CoverageCount(string CountyCode, string Kind, string Status
 public sealed record CoveragePoint(string Code, string Name, string CountyCode, string Kind, string Status, DateOnly? StaffTrainedOn);
 
 public sealed record CoverageReport(List<CoverageCount> Counts, List<CoveragePoint> Gaps, List<CoveragePoint> TrainingOverdue);
+
+public sealed record PersonSummary(Guid Id, string? Name, string Sex, int? BirthYear, int? EstimatedAge, string? HouseholdRegion,
+    string CountyCode, string ServicePointCode, string? IdNumber, DateTime RecordedAt, Guid? MergedInto, int CaseCount, int OpenCandidates);
+
+public sealed record PersonCase(Guid CaseId, string CountyCode, string ServicePointCode, string Channel, string Need, DateTime RegisteredAt, string LinkedBy);
+
+public sealed record PersonSignals(int TravelVouchersLast30Days, int CasesLast30Days);
+
+public sealed record PersonCandidate(Guid PersonId, string? Name, string Sex, int? BirthYear, int? EstimatedAge, string? HouseholdRegion,
+    string CountyCode, DateTime RecordedAt, int CaseCount, decimal Score, string[] Reasons);
+
+public sealed record KeptApart(Guid PersonId, string Decision, DateTime? DecidedAt);
+
+public sealed record PersonDetail(PersonSummary Person, List<PersonCase> Cases, PersonSignals Signals, List<PersonCandidate> Candidates,
+    List<KeptApart> KeptApart);
+
+public sealed record SplitResult(Guid PersonId, Guid NewPersonId);

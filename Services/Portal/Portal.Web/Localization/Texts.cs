@@ -110,4 +110,44 @@ public sealed class Texts
     /// <summary>The county's name in Chinese (place names are not translated), or the code when unknown.</summary>
     public static string County(string? code) =>
         code is null ? "" : code == "140800" ? "运城市" : YunchengCounties.Names.TryGetValue(code, out var name) ? name : code;
+
+    /// <summary>A time as staff read it: Beijing time (UTC+8), to the minute.</summary>
+    public static string Time(DateTime utc) =>
+        new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(TimeSpan.FromHours(8))
+            .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static readonly IReadOnlyDictionary<string, string> Sexes = new Dictionary<string, string>
+    {
+        ["Male"] = "男", ["Female"] = "女", ["Unknown"] = "不详",
+    };
+
+    public static string Sex(string sex) => Sexes.GetValueOrDefault(sex, "不详");
+
+    public static readonly IReadOnlyDictionary<string, string> Needs = new Dictionary<string, string>
+    {
+        ["Food"] = "食物", ["TravelVoucher"] = "返乡乘车凭证", ["Referral"] = "转介救助站", ["Emergency"] = "紧急送医/报警", ["unknown"] = "不详",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> Channels = new Dictionary<string, string>
+    {
+        ["WalkIn"] = "到点求助", ["Hotline"] = "热线", ["Outreach"] = "街面巡查", ["Police"] = "公安移送", ["unknown"] = "不详",
+    };
+
+    /// <summary>How a case came to belong to its person.</summary>
+    public static readonly IReadOnlyDictionary<string, string> LinkedBy = new Dictionary<string, string>
+    {
+        ["new"] = "首次登记", ["id_number"] = "身份证件一致", ["confirmed"] = "人工确认合并", ["split"] = "人工拆分",
+    };
+
+    /// <summary>Why two records may be one person.</summary>
+    public static readonly IReadOnlyDictionary<string, string> MatchReasons = new Dictionary<string, string>
+    {
+        ["same_name"] = "姓名相同", ["same_birth_date"] = "出生日期相同", ["age_within_3_years"] = "年龄相差3岁以内",
+        ["age_within_5_years"] = "年龄相差5岁以内", ["same_household_region"] = "户籍地相同", ["same_county"] = "同一县（市、区）求助",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> Decisions = new Dictionary<string, string>
+    {
+        ["rejected"] = "已确认不是同一人", ["split"] = "已拆分",
+    };
 }

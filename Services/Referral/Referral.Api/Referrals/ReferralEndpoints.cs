@@ -25,7 +25,7 @@ public static class ReferralEndpoints
     }
 
     private const string SelectColumns = """
-        select id, case_id, person_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id
+        select id, case_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id
         from referrals
         """;
 
@@ -58,5 +58,5 @@ public static class ReferralEndpoints
     }
 }
 
-public sealed record ReferralRecord(Guid Id, Guid CaseId, Guid PersonId, string CountyCode, string ServicePointCode,
+public sealed record ReferralRecord(Guid Id, Guid CaseId, string CountyCode, string ServicePointCode,
     string ReceivingStationCounty, string Status, DateTime SentAt, string? TraceId);

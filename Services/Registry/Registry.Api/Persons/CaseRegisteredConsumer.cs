@@ -1,45 +1,27 @@
+using MassTransit;
 using Relief.Intake.Contracts;
-using Relief.Registry.Contracts;
-using Relief.ServiceDefaults.Data;
-using Relief.ServiceDefaults.Messaging;
-using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.Registry.Persons;
 
-/// <summary>Records a person for every registered case, and tells Referral the person is on record.</summary>
-public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
-    : IdempotentConsumer<CaseRegistered>(units, logger)
+/// <summary>
+/// Puts every registered case on the register of persons: reads the case's person from Intake (the bus carries no
+/// identity data), then links it to the person it belongs to or records a new one. Intake unreachable is a transient
+/// fault: the message is retried, and waits, until it answers.
+/// </summary>
+public sealed partial class CaseRegisteredConsumer(IntakeCases intake, PersonRegister register, ILogger<CaseRegisteredConsumer> logger)
+    : IConsumer<CaseRegistered>
 {
-    protected override string InboxName => "registry.case-registered";
-
-    private const string InsertPerson = """
-        insert into persons (id, first_case_id, county_code, service_point_code, sex, estimated_age, recorded_at, trace_id)
-        values (@Id, @CaseId, @CountyCode, @ServicePointCode, @Sex, @EstimatedAge, @RecordedAt, @TraceId)
-        """;
-
-    protected override void Handle(CaseRegistered message, UnitOfWork unit)
+    public async Task Consume(ConsumeContext<CaseRegistered> context)
     {
-        var recorded = new PersonRecorded
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
+        var person = await intake.GetPersonAsync(context.Message.CaseId, context.CancellationToken);
+        if (!await register.RecordCaseAsync(messageId, context.Message, person, context.CancellationToken))
         {
-            PersonId = Guid.CreateVersion7(),
-            CaseId = message.CaseId,
-            CountyCode = message.CountyCode,
-            ServicePointCode = message.ServicePointCode,
-            Need = message.Need,
-            RecordedAt = clock.GetUtcNow(),
-        };
-
-        unit.Write(InsertPerson, new
-        {
-            Id = recorded.PersonId,
-            recorded.CaseId,
-            recorded.CountyCode,
-            recorded.ServicePointCode,
-            Sex = message.Sex.ToString(),
-            message.EstimatedAge,
-            recorded.RecordedAt,
-            TraceId = ReliefTelemetry.CurrentTraceId,
-        });
-        unit.Publish(recorded);
+            LogDuplicate(logger, messageId);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "registry.case-registered already handled message {MessageId}; skipped")]
+    private static partial void LogDuplicate(ILogger logger, Guid messageId);
 }

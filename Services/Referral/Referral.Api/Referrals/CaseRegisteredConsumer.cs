@@ -1,23 +1,27 @@
+using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
-using Relief.Registry.Contracts;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.Referral.Referrals;
 
-/// <summary>Sends a referral to the county's relief station when the case's need is one the point cannot meet.</summary>
-public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<PersonRecordedConsumer> logger)
-    : IdempotentConsumer<PersonRecorded>(units, logger)
+/// <summary>
+/// Sends a referral to the county's relief station when the case's need is one the point cannot meet. Decides from the
+/// registered case itself, so nothing but Intake and the bus stands between a case and its station.
+/// </summary>
+public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<CaseRegisteredConsumer> logger)
+    : IdempotentConsumer<CaseRegistered>(units, logger)
 {
-    protected override string InboxName => "referral.person-recorded";
+    // A new inbox name: the messages this consumer sees are CaseRegistered, not the PersonRecorded of before.
+    protected override string InboxName => "referral.case-registered";
 
     private const string InsertReferral = """
-        insert into referrals (id, case_id, person_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id)
-        values (@Id, @CaseId, @PersonId, @CountyCode, @ServicePointCode, @ReceivingStationCounty, 'sent', @SentAt, @TraceId)
+        insert into referrals (id, case_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id)
+        values (@Id, @CaseId, @CountyCode, @ServicePointCode, @ReceivingStationCounty, 'sent', @SentAt, @TraceId)
         """;
 
-    protected override void Handle(PersonRecorded message, UnitOfWork unit)
+    protected override void Handle(CaseRegistered message, UnitOfWork unit)
     {
         if (!ReferralPolicy.RequiresReferral(message.Need))
         {
@@ -28,7 +32,6 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
         {
             ReferralId = Guid.CreateVersion7(),
             CaseId = message.CaseId,
-            PersonId = message.PersonId,
             CountyCode = message.CountyCode,
             ReceivingStationCounty = ReferralPolicy.ReceivingStationCountyFor(message.CountyCode),
             SentAt = clock.GetUtcNow(),
@@ -38,7 +41,6 @@ public sealed class PersonRecordedConsumer(UnitOfWorkFactory units, TimeProvider
         {
             Id = sent.ReferralId,
             sent.CaseId,
-            sent.PersonId,
             sent.CountyCode,
             message.ServicePointCode,
             sent.ReceivingStationCounty,

@@ -1,4 +1,4 @@
-namespace Relief.Intake.Cases;
+namespace Relief.ServiceDefaults.PersonalData;
 
 /// <summary>Masks a name for display: the first character stays, the rest become '*' (张三丰 → 张**).</summary>
 public static class PersonNameMask
