@@ -20,9 +20,11 @@ public sealed record LoadResult(int Sent, int Created, int Failed, TimeSpan Elap
 /// </summary>
 public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connections) : IDisposable
 {
-    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""
+    public const string CaseBody = """
         {"servicePointCode":"YH-CC-001","countyCode":"140802","channel":"WalkIn","need":"Referral","sex":"Male","estimatedAge":50,"circumstances":"Stranded at the bus station without a fare home."}
-        """);
+        """;
+
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes(CaseBody);
 
     private readonly HttpClient client = new(new SocketsHttpHandler
     {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Relief.Testing;
@@ -54,7 +55,49 @@ public sealed class ReliefStack : IAsyncDisposable
             await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
         }
 
+        await stack.EnsureTestPointsAsync();
         return stack;
+    }
+
+    /// <summary>
+    /// The points the tests register cases at, embedded at Registry — and known to Intake, which refuses cases at points
+    /// it does not know — before any test runs. A restarted stack has them already.
+    /// </summary>
+    private async Task EnsureTestPointsAsync()
+    {
+        using var registry = await CreateClientAsync("registry", TestUsers.CityAdministrator());
+        var data = new StackData(this);
+        foreach (var (code, county, lon, lat) in new[] { (TestUsers.YanhuPoint, "140802", 111.0, 35.02), (TestUsers.LinyiPoint, "140821", 110.77, 35.14) })
+        {
+            using var created = await registry.PostAsJsonAsync("/api/service-points", new
+            {
+                code, name = $"测试服务点 {code}", kind = "community_center", countyCode = county, address = "测试路 1 号",
+                longitude = lon, latitude = lat, openingHours = new { alwaysOpen = true },
+            });
+            if (created.IsSuccessStatusCode)
+            {
+                using var embedded = await registry.PostAsJsonAsync($"/api/service-points/{code}/status", new
+                {
+                    status = "embedded", version = 1, signInstalledOn = "2026-06-01", staffTrainedCount = 2, staffTrainedOn = "2026-06-15",
+                });
+                embedded.EnsureSuccessStatusCode();
+            }
+            else if (created.StatusCode != System.Net.HttpStatusCode.Conflict)
+            {
+                created.EnsureSuccessStatusCode();
+            }
+
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (await data.ScalarAsync<long>("intakedb", "select count(*) from service_points where code = @code and status = 'embedded'", new { code }) == 0)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"Intake has not learnt of {code} within a minute.");
+                }
+
+                await Task.Delay(200);
+            }
+        }
     }
 
     /// <summary>A client of the service acting as the given user (point staff of YH-CC-001 by default).</summary>

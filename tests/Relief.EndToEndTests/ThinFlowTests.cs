@@ -38,7 +38,8 @@ public sealed class ThinFlowTests(SharedStack shared)
 
         using var intakeRead = await Stack.CreateClientAsync("intake");
         var registeredCase = await intakeRead.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{caseId}", UriKind.Relative));
-        var person = await FirstAsync("registry", $"/api/persons?caseId={caseId}");
+        // Registry records the person beside the referral, not before it.
+        JsonElement? person = await EventuallyAsync(() => FirstAsync("registry", $"/api/persons?caseId={caseId}"));
         var referral = await FirstAsync("referral", $"/api/referrals?caseId={caseId}");
 
         Assert.NotNull(person);

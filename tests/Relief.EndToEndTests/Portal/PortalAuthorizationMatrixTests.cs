@@ -20,6 +20,8 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] NetworkEditors = ["county_officer", "city_admin"];
 
+    private static readonly string[] PersonReaders = [ReliefRoles.PointStaff, "county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -37,6 +39,8 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/network/points"] = ("/network/points", NetworkEditors),
         ["/network/points/new"] = ("/network/points/new", NetworkEditors),
         ["/network/points/{Code}"] = ("/network/points/NO-SUCH-POINT", NetworkEditors),
+        ["/persons"] = ("/persons", PersonReaders),
+        ["/persons/{Id:guid}"] = ("/persons/00000000-0000-0000-0000-000000000001", PersonReaders),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),

@@ -137,6 +137,18 @@ public sealed class PersonRegisterTests(WholeFlowFixture flow) : IClassFixture<W
     }
 
     [Fact]
+    public async Task Two_lookalikes_registered_at_the_same_moment_are_still_proposed_as_one_person()
+    {
+        var name = NewName();
+
+        var cases = await Task.WhenAll(RegisterAsync(Yanhu, name, age: 66), RegisterAsync(Linyi, name, age: 67));
+
+        var (a, b) = (await PersonOfAsync(cases[0]), await PersonOfAsync(cases[1]));
+        Assert.NotEqual(a, b);
+        Assert.Equal([b], CandidateIds(await DetailAsync(a)));
+    }
+
+    [Fact]
     public async Task A_wrong_link_is_split_off_and_neither_later_cases_nor_candidates_merge_it_back()
     {
         var name = NewName();

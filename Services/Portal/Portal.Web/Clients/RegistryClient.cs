@@ -70,7 +70,8 @@ public sealed record CoveragePoint(string Code, string Name, string CountyCode, 
 public sealed record CoverageReport(List<CoverageCount> Counts, List<CoveragePoint> Gaps, List<CoveragePoint> TrainingOverdue);
 
 public sealed record PersonSummary(Guid Id, string? Name, string Sex, int? BirthYear, int? EstimatedAge, string? HouseholdRegion,
-    string CountyCode, string ServicePointCode, string? IdNumber, DateTime RecordedAt, Guid? MergedInto, int CaseCount, int OpenCandidates);
+    string CountyCode, string ServicePointCode, string? IdNumber, DateTime RecordedAt, Guid? MergedInto, int CaseCount, int OpenCandidates,
+    string? TraceId);
 
 public sealed record PersonCase(Guid CaseId, string CountyCode, string ServicePointCode, string Channel, string Need, DateTime RegisteredAt, string LinkedBy);
 

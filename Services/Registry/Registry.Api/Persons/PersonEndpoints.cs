@@ -37,7 +37,7 @@ public static class PersonEndpoints
 
     private const string SelectSummaries = """
         select p.id, p.name, p.sex, p.birth_date, p.estimated_age, p.household_region, p.county_code, p.service_point_code,
-               p.id_number_masked, p.recorded_at, p.merged_into,
+               p.id_number_masked, p.recorded_at, p.merged_into, p.trace_id,
                (select count(*) from person_cases c where c.person_id = p.id) as case_count,
                (select count(*) from person_links l where (l.person_id = p.id or l.other_id = p.id) and l.status = 'candidate') as open_candidates
         from persons p
@@ -186,12 +186,13 @@ public static class PersonEndpoints
         public string? IdNumberMasked { get; init; }
         public DateTime RecordedAt { get; init; }
         public Guid? MergedInto { get; init; }
+        public string? TraceId { get; init; }
         public long CaseCount { get; init; }
         public long OpenCandidates { get; init; }
 
         public PersonSummary ToSummary() => new(Id, PersonNameMask.Mask(Name), Sex, BirthDate?.Year, EstimatedAge, HouseholdRegion,
             CountyCode, ServicePointCode, IdNumberMasked, DateTime.SpecifyKind(RecordedAt, DateTimeKind.Utc), MergedInto, (int)CaseCount,
-            (int)OpenCandidates);
+            (int)OpenCandidates, TraceId);
     }
 
     private sealed class LinkRow
@@ -217,7 +218,9 @@ public static class PersonEndpoints
 
 /// <summary>A person as listed: the name masked, the identity document masked, the birth date only as a year.</summary>
 public sealed record PersonSummary(Guid Id, string? Name, string Sex, int? BirthYear, int? EstimatedAge, string? HouseholdRegion,
-    string CountyCode, string ServicePointCode, string? IdNumber, DateTime RecordedAt, Guid? MergedInto, int CaseCount, int OpenCandidates);
+    string CountyCode, string ServicePointCode, string? IdNumber, DateTime RecordedAt, Guid? MergedInto, int CaseCount, int OpenCandidates,
+    /// <summary>The trace the record was made under (the first case's registration).</summary>
+    string? TraceId);
 
 public sealed class PersonCase
 {

@@ -42,6 +42,14 @@ public sealed partial class PersonRegister(NpgsqlDataSource db, TimeProvider clo
                 new { Key = BinaryPrimitives.ReadInt64BigEndian(Convert.FromBase64String(activeHash)) }, transaction, cancellationToken: cancellationToken));
         }
 
+        if (person?.Name is { } name)
+        {
+            // Two first visits of lookalikes at once: the second waits here, and its candidate search then sees the first.
+            // (Always after the hash lock: one order, no deadlock.)
+            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended(@name, 0))",
+                new { name }, transaction, cancellationToken: cancellationToken));
+        }
+
         var existing = hashes.Length == 0 ? null : await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
             "select id from persons where id_number_hash = any(@hashes) and merged_into is null",
             new { hashes }, transaction, cancellationToken: cancellationToken));
