@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -47,6 +48,12 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+
+        // Four lines per outgoing call from the HTTP client factory and one from the resilience pipeline, at Information:
+        // on a call per case that was most of the log volume the dashboard had to take in. Their spans stay; failures
+        // still log as warnings. Configuration can lower these again for a diagnosis.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddReliefProblemDetails();

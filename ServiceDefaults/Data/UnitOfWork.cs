@@ -103,8 +103,21 @@ public sealed class UnitOfWorkFactory(NpgsqlDataSource dataSource, OutboxSignal 
 }
 
 /// <summary>Named parameters from an object's public properties, as Dapper reads them: <c>new { Id = … }</c> → <c>@Id</c>.</summary>
-internal static class StatementParameters
+public static class StatementParameters
 {
+    /// <summary>Adds a statement to a batch: several statements, one round trip.</summary>
+    public static NpgsqlBatch Add(this NpgsqlBatch batch, string sql, object? parameters = null)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        if (parameters is not null)
+        {
+            AddTo(command.Parameters, parameters);
+        }
+
+        batch.BatchCommands.Add(command);
+        return batch;
+    }
+
     private static readonly ConcurrentDictionary<Type, (string Name, Func<object, object?> Read)[]> Readers = new();
 
     public static void AddTo(NpgsqlParameterCollection parameters, object values)

@@ -4,6 +4,7 @@ using Dapper;
 using Npgsql;
 using Relief.Intake.Contracts;
 using Relief.ServiceDefaults.Audit;
+using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Telemetry;
 
@@ -23,36 +24,38 @@ public sealed partial class PersonRegister(NpgsqlDataSource db, TimeProvider clo
     /// </summary>
     public async Task<bool> RecordCaseAsync(Guid messageId, CaseRegistered registered, CasePerson? person, CancellationToken cancellationToken)
     {
+        var hashes = person?.IdNumberHashes.Select(Convert.FromBase64String).ToArray() ?? [];
+        var activeHash = person?.IdNumberHash is { } hash ? Convert.FromBase64String(hash) : null;
+        var name = person?.Name;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The inbox row first: a concurrent redelivery waits on it, then finds it and does nothing.
-        var fresh = await connection.ExecuteAsync(new CommandDefinition(
-            "insert into inbox_messages (message_id, consumer) values (@messageId, @InboxName) on conflict do nothing",
-            new { messageId, InboxName }, transaction, cancellationToken: cancellationToken));
-        if (fresh == 0)
+
+        Guid? existing;
+        // First round trip: the inbox row (a concurrent redelivery waits on it, then finds it), the locks, the record
+        // that already holds this identity document.
+        await using (var first = new NpgsqlBatch(connection, transaction))
         {
-            return false;
+            first.Add("insert into inbox_messages (message_id, consumer) values (@messageId, @InboxName) on conflict do nothing returning 1",
+                new { messageId, InboxName });
+            // Two cases of one new person at once: the second waits here, then finds the first's record. Two first visits
+            // of lookalikes likewise: the second's candidate search then sees the first. Hash before name: one order.
+            // (A placeholder where there is nothing to lock on, so the results keep their places.)
+            first.Add(activeHash is null ? "select 1" : "select pg_advisory_xact_lock(@Key)",
+                new { Key = activeHash is null ? 0 : BinaryPrimitives.ReadInt64BigEndian(activeHash) });
+            first.Add(name is null ? "select 1" : "select pg_advisory_xact_lock(hashtextextended(@Name, 0))", new { Name = name ?? "" });
+            first.Add("select id from persons where id_number_hash = any(@Hashes) and merged_into is null", new { Hashes = hashes });
+            await using var results = await first.ExecuteReaderAsync(cancellationToken);
+            if (!await results.ReadAsync(cancellationToken))
+            {
+                return false; // handled before: the transaction rolls back
+            }
+
+            await results.NextResultAsync(cancellationToken);
+            await results.NextResultAsync(cancellationToken);
+            await results.NextResultAsync(cancellationToken);
+            existing = await results.ReadAsync(cancellationToken) ? results.GetGuid(0) : null;
         }
 
-        var hashes = person?.IdNumberHashes.Select(Convert.FromBase64String).ToArray() ?? [];
-        if (person?.IdNumberHash is { } activeHash)
-        {
-            // Two cases of one new person at once: the second waits here, then finds the first's record.
-            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@Key)",
-                new { Key = BinaryPrimitives.ReadInt64BigEndian(Convert.FromBase64String(activeHash)) }, transaction, cancellationToken: cancellationToken));
-        }
-
-        if (person?.Name is { } name)
-        {
-            // Two first visits of lookalikes at once: the second waits here, and its candidate search then sees the first.
-            // (Always after the hash lock: one order, no deadlock.)
-            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended(@name, 0))",
-                new { name }, transaction, cancellationToken: cancellationToken));
-        }
-
-        var existing = hashes.Length == 0 ? null : await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-            "select id from persons where id_number_hash = any(@hashes) and merged_into is null",
-            new { hashes }, transaction, cancellationToken: cancellationToken));
         var personId = existing ?? Guid.CreateVersion7();
         var now = clock.GetUtcNow();
         var facts = new
@@ -64,49 +67,72 @@ public sealed partial class PersonRegister(NpgsqlDataSource db, TimeProvider clo
             Channel = registered.Channel.ToString(),
             Need = registered.Need.ToString(),
             registered.RegisteredAt,
-            Name = person?.Name,
+            Name = name,
             Sex = person?.Sex ?? registered.Sex.ToString(),
             BirthDate = person?.BirthDate,
             EstimatedAge = (short?)(person?.EstimatedAge ?? registered.EstimatedAge),
             HouseholdRegion = person?.HouseholdRegion,
-            IdNumberHash = person?.IdNumberHash is { } hash ? Convert.FromBase64String(hash) : null,
+            IdNumberHash = activeHash,
             IdNumberMasked = person?.IdNumberMasked,
+            LinkedBy = existing is null ? "new" : "id_number",
             Now = now,
             TraceId = ReliefTelemetry.CurrentTraceId,
         };
 
-        if (existing is null)
+        // Second round trip: the record (new, or what was unknown of it filled in), the case, and — for a new record with
+        // a name — the open records with the same name, to score as candidates. Every statement returns rows, so each
+        // has its result set in the reader (Npgsql passes over those of statements that return none).
+        var lookalikes = new List<PersonTraits>();
+        await using (var second = new NpgsqlBatch(connection, transaction))
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
-                insert into persons (id, first_case_id, county_code, service_point_code, sex, estimated_age, recorded_at, trace_id,
-                                     name, birth_date, household_region, id_number_hash, id_number_masked)
-                values (@PersonId, @CaseId, @CountyCode, @ServicePointCode, @Sex, @EstimatedAge, @Now, @TraceId,
-                        @Name, @BirthDate, @HouseholdRegion, @IdNumberHash, @IdNumberMasked)
-                """, facts, transaction, cancellationToken: cancellationToken));
-        }
-        else
-        {
-            // The same person again: what was unknown of them before may be known now.
-            await connection.ExecuteAsync(new CommandDefinition("""
-                update persons set name = coalesce(name, @Name), birth_date = coalesce(birth_date, @BirthDate),
-                                   household_region = coalesce(household_region, @HouseholdRegion),
-                                   sex = case when sex = 'Unknown' then @Sex else sex end
-                where id = @PersonId
-                """, facts, transaction, cancellationToken: cancellationToken));
+            second.Add(existing is null
+                ? """
+                  insert into persons (id, first_case_id, county_code, service_point_code, sex, estimated_age, recorded_at, trace_id,
+                                       name, birth_date, household_region, id_number_hash, id_number_masked)
+                  values (@PersonId, @CaseId, @CountyCode, @ServicePointCode, @Sex, @EstimatedAge, @Now, @TraceId,
+                          @Name, @BirthDate, @HouseholdRegion, @IdNumberHash, @IdNumberMasked)
+                  returning 1
+                  """
+                : """
+                  update persons set name = coalesce(name, @Name), birth_date = coalesce(birth_date, @BirthDate),
+                                     household_region = coalesce(household_region, @HouseholdRegion),
+                                     sex = case when sex = 'Unknown' then @Sex else sex end
+                  where id = @PersonId
+                  returning 1
+                  """, facts);
+            second.Add("""
+                insert into person_cases (case_id, person_id, county_code, service_point_code, channel, need, registered_at, name, sex,
+                                          birth_date, estimated_age, household_region, id_number_hash, id_number_masked, linked_by, linked_at)
+                values (@CaseId, @PersonId, @CountyCode, @ServicePointCode, @Channel, @Need, @RegisteredAt, @Name, @Sex,
+                        @BirthDate, @EstimatedAge, @HouseholdRegion, @IdNumberHash, @IdNumberMasked, @LinkedBy, @Now)
+                returning 1
+                """, facts);
+            if (existing is null && name is not null)
+            {
+                second.Add($"{SelectTraits} where name = @Name and merged_into is null and id <> @PersonId limit 200", facts);
+                await using var results = await second.ExecuteReaderAsync(cancellationToken);
+                await results.NextResultAsync(cancellationToken);
+                await results.NextResultAsync(cancellationToken);
+                var parser = results.GetRowParser<PersonTraits>();
+                while (await results.ReadAsync(cancellationToken))
+                {
+                    lookalikes.Add(parser(results));
+                }
+            }
+            else
+            {
+                await second.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into person_cases (case_id, person_id, county_code, service_point_code, channel, need, registered_at, name, sex,
-                                      birth_date, estimated_age, household_region, id_number_hash, id_number_masked, linked_by, linked_at)
-            values (@CaseId, @PersonId, @CountyCode, @ServicePointCode, @Channel, @Need, @RegisteredAt, @Name, @Sex,
-                    @BirthDate, @EstimatedAge, @HouseholdRegion, @IdNumberHash, @IdNumberMasked,
-            """ + (existing is null ? "'new'" : "'id_number'") + ", @Now)", facts, transaction, cancellationToken: cancellationToken));
-
-        var candidates = existing is null && facts.Name is not null
-            ? await ProposeCandidatesAsync(connection, transaction, personId, cancellationToken)
-            : 0;
+        var candidates = await ProposeCandidatesAsync(connection, transaction, new PersonTraits
+        {
+            Id = personId, Name = name, Sex = facts.Sex, BirthDate = facts.BirthDate, EstimatedAge = facts.EstimatedAge,
+            HouseholdRegion = facts.HouseholdRegion, CountyCode = facts.CountyCode, HasIdNumber = activeHash is not null,
+            RecordedAt = now.UtcDateTime,
+        }, lookalikes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        LogLinked(logger, registered.CaseId, personId, existing is null ? "new" : "id_number", candidates);
+        LogLinked(logger, registered.CaseId, personId, facts.LinkedBy, candidates);
         return true;
     }
 
@@ -115,34 +141,27 @@ public sealed partial class PersonRegister(NpgsqlDataSource db, TimeProvider clo
         from persons
         """;
 
-    /// <summary>The open records with the same name that score as the same person, recorded as candidates for staff.</summary>
-    private async Task<int> ProposeCandidatesAsync(NpgsqlConnection connection, DbTransaction transaction, Guid personId,
-        CancellationToken cancellationToken)
+    /// <summary>The lookalikes that score as the same person, recorded as candidates for staff (one round trip, or none).</summary>
+    private async Task<int> ProposeCandidatesAsync(NpgsqlConnection connection, DbTransaction transaction, PersonTraits person,
+        IReadOnlyList<PersonTraits> lookalikes, CancellationToken cancellationToken)
     {
-        var person = await connection.QuerySingleAsync<PersonTraits>(new CommandDefinition(
-            $"{SelectTraits} where id = @personId", new { personId }, transaction, cancellationToken: cancellationToken));
-        var lookalikes = await connection.QueryAsync<PersonTraits>(new CommandDefinition(
-            $"{SelectTraits} where name = @Name and merged_into is null and id <> @Id limit 200", person, transaction,
-            cancellationToken: cancellationToken));
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var proposed = 0;
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction);
         foreach (var other in lookalikes)
         {
             var (score, reasons) = PersonMatching.Score(person, other, today);
-            if (score < PersonMatching.CandidateThreshold)
+            if (score >= PersonMatching.CandidateThreshold)
             {
-                continue;
+                // A pair decided before (rejected, split) keeps its decision: on conflict, nothing.
+                batch.Add("""
+                    insert into person_links (person_id, other_id, score, reasons, status, created_at)
+                    values (least(@A, @B), greatest(@A, @B), @Score, @Reasons, 'candidate', @Now)
+                    on conflict do nothing
+                    """, new { A = person.Id, B = other.Id, Score = score, Reasons = reasons, Now = clock.GetUtcNow() });
             }
-
-            // A pair decided before (rejected, split) keeps its decision: on conflict, nothing.
-            proposed += await connection.ExecuteAsync(new CommandDefinition("""
-                insert into person_links (person_id, other_id, score, reasons, status, created_at)
-                values (least(@A, @B), greatest(@A, @B), @score, @reasons, 'candidate', @Now)
-                on conflict do nothing
-                """, new { A = person.Id, B = other.Id, score, reasons, Now = clock.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
         }
 
-        return proposed;
+        return batch.BatchCommands.Count == 0 ? 0 : await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Staff confirm a candidate: the later record merges into the earlier, its cases with it.</summary>
