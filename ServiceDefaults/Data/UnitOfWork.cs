@@ -22,6 +22,7 @@ public sealed class UnitOfWork
     private readonly OutboxSignal signal;
     private readonly List<NpgsqlBatchCommand> commands = [];
     private readonly List<NpgsqlBatchCommand> mustChangeOneRow = [];
+    private NpgsqlBatchCommand? returning;
     private bool writesEvents;
 
     internal UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal signal)
@@ -53,6 +54,24 @@ public sealed class UnitOfWork
         mustChangeOneRow.Add(commands[^1]);
     }
 
+    /// <summary>
+    /// Adds the one statement of the unit whose result the caller needs (a number the database assigns, say): the first
+    /// column of its first row is <see cref="Returned"/> after <see cref="CommitAsync"/>. Still one round trip.
+    /// </summary>
+    public void WriteReturning(string sql, object parameters)
+    {
+        if (returning is not null)
+        {
+            throw new InvalidOperationException("A unit of work returns the result of one statement only.");
+        }
+
+        Write(sql, parameters);
+        returning = commands[^1];
+    }
+
+    /// <summary>What the statement of <see cref="WriteReturning"/> returned.</summary>
+    public object? Returned { get; private set; }
+
     /// <summary>Adds an event to the outbox; it is published after <see cref="CommitAsync"/>, never before.</summary>
     public void Publish<TEvent>(TEvent @event) where TEvent : class
     {
@@ -77,7 +96,21 @@ public sealed class UnitOfWork
             batch.BatchCommands.Add(command);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (returning is null)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            // Npgsql gives a result set only to the statements that return rows: this unit's one is the first.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            Returned = await reader.ReadAsync(cancellationToken) ? reader.GetValue(0) : null;
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+                // drain: the other statements' errors surface here, before the commit is taken as done
+            }
+        }
+
         if (transaction is not null)
         {
             if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))

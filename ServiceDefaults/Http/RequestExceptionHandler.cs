@@ -65,6 +65,13 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
         if (exception.InnerException is JsonException json)
         {
             var field = JsonPathToField(json.Path);
+            if (UnmappedMember().Match(json.Message) is { Success: true } unmapped)
+            {
+                // A misspelt field must not quietly lose what staff typed: refused, naming it.
+                var name = unmapped.Groups[1].Value;
+                return (field == "body" ? name : field, $"未知字段 '{name}'，没有保存任何内容 / unknown field '{name}': nothing was saved");
+            }
+
             return (field,
                 json is ControlCharacterException ? ControlCharacters.Reason
                 : field == "body" ? "The body is not valid JSON."
@@ -106,4 +113,7 @@ public sealed partial class RequestExceptionHandler(IProblemDetailsService probl
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} while processing a request")]
     private static partial void LogUnhandled(ILogger logger, string? exceptionType);
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedMember();
 }

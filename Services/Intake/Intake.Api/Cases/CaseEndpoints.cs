@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -45,7 +47,7 @@ public static class CaseEndpoints
 
     public static async Task<Results<Created<RegisteredCase>, ProblemHttpResult, ValidationProblem>> RegisterCase(
         RegisterCaseRequest request, HttpContext http, CaseRegistration registration, ServicePointDirectory points, AuditLog audit,
-        CancellationToken cancellationToken)
+        NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         var user = ReliefUser.From(http.User);
         if (RegistrationScope.Refusal(user, request) is { } refusal)
@@ -59,13 +61,62 @@ public static class CaseEndpoints
             return TypedResults.ValidationProblem(pointErrors);
         }
 
-        var registered = await registration.RegisterAsync(request, user, cancellationToken);
-        return TypedResults.Created($"/api/cases/{registered.Id}", registered);
+        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (key.Length > 100 || key.Any(char.IsControl))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [IdempotencyKeyHeader] = ["Idempotency-Key 最长 100 个字符，不含控制字符 / at most 100 characters, no control characters"],
+            });
+        }
+
+        // The request as the server understood it: a retry must be the same request to get the first answer.
+        var idempotency = key.Length == 0 ? ((string, byte[])?)null
+            : (key, SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+        try
+        {
+            var registered = await registration.RegisterAsync(request, user, idempotency, cancellationToken);
+            return TypedResults.Created($"/api/cases/{registered.Id}", registered);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "idempotency_keys_pkey")
+        {
+            // A retry (or a double click): the first submit's answer, and nothing new was kept.
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var first = await connection.QuerySingleAsync<EarlierAnswer>(new CommandDefinition(SelectEarlierAnswer,
+                new { user.Subject, key }, cancellationToken: cancellationToken));
+            if (!first.RequestHash.AsSpan().SequenceEqual(idempotency!.Value.Item2))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title:
+                    "这个 Idempotency-Key 已用于另一份登记 / this Idempotency-Key was used for a different registration");
+            }
+
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            return TypedResults.Created($"/api/cases/{first.Id}", new RegisteredCase(first.Id, first.CaseNumber,
+                new DateTimeOffset(DateTime.SpecifyKind(first.RegisteredAt, DateTimeKind.Utc)), first.TraceId));
+        }
+    }
+
+    /// <summary>A client's key for one registration: the same key again returns the first answer (IETF draft "Idempotency-Key").</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private const string SelectEarlierAnswer = """
+        select k.request_hash, c.id, c.case_number, c.registered_at, c.trace_id
+        from idempotency_keys k join cases c on c.id = k.case_id
+        where k.registered_by = @Subject and k.key = @key
+        """;
+
+    private sealed class EarlierAnswer
+    {
+        public byte[] RequestHash { get; init; } = [];
+        public Guid Id { get; init; }
+        public string CaseNumber { get; init; } = "";
+        public DateTime RegisteredAt { get; init; }
+        public string? TraceId { get; init; }
     }
 
     /// <summary>What a <see cref="CaseSummary"/> is read from (never the sealed number).</summary>
     private const string SelectSummaries = """
-        select id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
+        select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id
         from cases
         """;
@@ -151,11 +202,11 @@ public static class CaseEndpoints
 
     private sealed record SealedIdNumber(string IdNumberKeyId, byte[] IdNumberSealed);
 
-    private sealed record CaseRow(Guid Id, string CountyCode, string ServicePointCode, string Channel, string? PersonName,
+    private sealed record CaseRow(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, string Channel, string? PersonName,
         string Sex, short? EstimatedAge, string Need, string? IdNumberMasked, string? ReferredToStationCounty,
         DateTime RegisteredAt, DateTime? ClosedAt, DateTime? AnonymisedAt, string? TraceId)
     {
-        public CaseSummary ToSummary(ReliefUser reader) => new(Id, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
+        public CaseSummary ToSummary(ReliefUser reader) => new(Id, CaseNumber, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
             PersonNameMask.Mask(PersonName), Enum.Parse<Sex>(Sex), EstimatedAge, Enum.Parse<ReliefNeed>(Need),
             // A hotline operator dispatches; the identity document is not theirs to see, even masked.
             reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
@@ -165,11 +216,12 @@ public static class CaseEndpoints
     }
 }
 
-public sealed record RegisteredCase(Guid Id, DateTimeOffset RegisteredAt, string? TraceId);
+/// <summary>The new case: its id, and the number staff read aloud (county-date-sequence, e.g. 140802-20261129-0007).</summary>
+public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId);
 
 public sealed record RevealedIdNumber(Guid CaseId, string IdNumber);
 
 /// <summary>A case as shown to staff: the name and the identity document masked, as every display of them is.</summary>
-public sealed record CaseSummary(Guid Id, string CountyCode, string ServicePointCode, IntakeChannel Channel,
+public sealed record CaseSummary(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, IntakeChannel Channel,
     string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId);

@@ -14,16 +14,34 @@ namespace Relief.Intake.Cases;
 public sealed partial class CaseRegistration(
     UnitOfWorkFactory units, PersonalDataProtector protector, TimeProvider clock, ILogger<CaseRegistration> logger)
 {
+    /// <summary>The case with the next number of its county's day (the counter's row lock orders concurrent cases).</summary>
     private const string InsertCase = """
-        insert into cases (id, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
+        with number as (
+            insert into case_number_counters (county_code, day, last) values (@CountyCode, @Day, 1)
+            on conflict (county_code, day) do update set last = case_number_counters.last + 1
+            returning last)
+        insert into cases (id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                            circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_hash_key_id, id_number_masked,
                            registered_by, registered_at, trace_id)
-        values (@Id, @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
-                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
-                @RegisteredBy, @RegisteredAt, @TraceId)
+        select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, 4, '0'),
+               @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
+               @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
+               @RegisteredBy, @RegisteredAt, @TraceId
+        from number
+        returning case_number
         """;
 
-    public async Task<RegisteredCase> RegisterAsync(RegisterCaseRequest request, ReliefUser registrar, CancellationToken cancellationToken)
+    private const string RememberIdempotencyKey = """
+        insert into idempotency_keys (registered_by, key, request_hash, case_id, created_at)
+        values (@RegisteredBy, @Key, @RequestHash, @CaseId, @CreatedAt)
+        """;
+
+    /// <summary>Beijing time: the day a case number counts in.</summary>
+    private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
+
+    /// <param name="idempotency">The client's Idempotency-Key and the request's hash, when it sent one.</param>
+    public async Task<RegisteredCase> RegisterAsync(RegisterCaseRequest request, ReliefUser registrar,
+        (string Key, byte[] RequestHash)? idempotency, CancellationToken cancellationToken)
     {
         var registered = new CaseRegistered
         {
@@ -42,9 +60,10 @@ public sealed partial class CaseRegistration(
         var traceId = ReliefTelemetry.CurrentTraceId;
 
         var unit = units.Begin();
-        unit.Write(InsertCase, new
+        unit.WriteReturning(InsertCase, new
         {
             Id = registered.CaseId,
+            Day = DateOnly.FromDateTime(registered.RegisteredAt.ToOffset(Beijing).DateTime),
             registered.CountyCode,
             registered.ServicePointCode,
             Channel = registered.Channel.ToString(),
@@ -62,18 +81,28 @@ public sealed partial class CaseRegistration(
             registered.RegisteredAt,
             TraceId = traceId,
         });
+        if (idempotency is { } retry)
+        {
+            // A second submit with this key collides here, and nothing of it is kept: not even a number.
+            unit.Write(RememberIdempotencyKey, new
+            {
+                RegisteredBy = registrar.Subject, retry.Key, retry.RequestHash, registered.CaseId, CreatedAt = registered.RegisteredAt,
+            });
+        }
+
         AuditLog.Record(unit, registrar, new AuditEntry("register_case", AuditEntry.Succeeded, registered.CaseId.ToString()));
         unit.Publish(registered);
         // The case, its audit entry and its event: one round trip, all or nothing. Not the request's abort token: a
         // client that hangs up after sending must not decide whether the case is kept.
         await unit.CommitAsync(CancellationToken.None);
 
-        LogRegistered(logger, registered.CaseId, registered.ServicePointCode, registered.Need, request.PersonName);
-        return new RegisteredCase(registered.CaseId, registered.RegisteredAt, traceId);
+        var caseNumber = (string)unit.Returned!;
+        LogRegistered(logger, registered.CaseId, caseNumber, registered.ServicePointCode, registered.Need, request.PersonName);
+        return new RegisteredCase(registered.CaseId, caseNumber, registered.RegisteredAt, traceId);
     }
 
     // The name is classified: the redactor erases it before any log provider sees it.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} registered at {ServicePointCode} ({Need}) for {PersonName}")]
-    private static partial void LogRegistered(ILogger logger, Guid caseId, string servicePointCode, ReliefNeed need,
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} ({CaseNumber}) registered at {ServicePointCode} ({Need}) for {PersonName}")]
+    private static partial void LogRegistered(ILogger logger, Guid caseId, string caseNumber, string servicePointCode, ReliefNeed need,
         [PersonalData] string? personName);
 }

@@ -1,4 +1,5 @@
 using Relief.ServiceDefaults;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using Relief.Intake.Contracts;
 
@@ -8,6 +9,7 @@ namespace Relief.Intake.Cases;
 /// 问询登记: what staff or a hotline operator record first. Everything but the point, county, channel and
 /// need may be unknown: people who cannot give details are helped first and identified later.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RegisterCaseRequest(
     string? ServicePointCode,
     string? CountyCode,
