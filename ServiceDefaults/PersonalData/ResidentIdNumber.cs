@@ -28,21 +28,21 @@ public static class ResidentIdNumber
     {
         if (normalized.Length != 18 || !normalized[..17].All(char.IsAsciiDigit) || !(char.IsAsciiDigit(normalized[17]) || normalized[17] == 'X'))
         {
-            return "A resident ID number has 17 digits and a check digit or X.";
+            return "身份证号为 17 位数字加校验位（数字或 X） / A resident ID number has 17 digits and a check digit or X.";
         }
 
         if (!Provinces.Contains(normalized[..2]))
         {
-            return "The region code names no province of China.";
+            return "地区码不是中国的省份 / The region code names no province of China.";
         }
 
         if (!DateOnly.TryParseExact(normalized.AsSpan(6, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var birth)
             || birth > today || birth.Year < 1850)
         {
-            return "The birth date is impossible or in the future.";
+            return "出生日期不可能或在将来 / The birth date is impossible or in the future.";
         }
 
-        return CheckCharacter(normalized.AsSpan(0, 17)) == normalized[17] ? null : "The check digit does not match.";
+        return CheckCharacter(normalized.AsSpan(0, 17)) == normalized[17] ? null : "校验位错误 / The check digit does not match.";
     }
 
     /// <summary>The check character of the first 17 digits: Σ(dᵢ·wᵢ) mod 11 → 1 0 X 9 8 7 6 5 4 3 2.</summary>

@@ -47,6 +47,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private const string AuditorsSeeTheWholeLog = "An auditor's scope is the whole audit log, which holds no case data.";
     private const string EveryoneWorkingACaseReadsTheNetwork =
         "Service points are the network's reference data: every role that works a case reads all of them (the hotline finds the nearest).";
+    private const string ListsAreScopedNotRefused =
+        "A list holds the reader's scope only (CaseRecordTests: another point's staff get an empty page), so it is never refused.";
     private const string CoverageIsScopedNotRefused = "A county officer's coverage report holds their own county only; the city's holds all.";
     private const string TheCityRunsTheNetwork = "Offices, users and keys are the city administrator's, for the whole network.";
 
@@ -84,6 +86,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     [
         new("intake", "POST /api/cases/", _ => RegisterAt(TestUsers.YanhuPoint),
             TestUsers.PointStaff(), TestUsers.StationStaff(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("intake", "GET /api/cases/", _ => Get("/api/cases?limit=5"),
+            TestUsers.PointStaff(), TestUsers.Auditor(), null, ListsAreScopedNotRefused),
         new("intake", "GET /api/cases/{id:guid}", ids => Get($"/api/cases/{ids.CaseId}"),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/cases/{id:guid}/id-number", ids => Get($"/api/cases/{ids.CaseId}/id-number?purpose=family+search"),

@@ -35,7 +35,9 @@ public static class CaseEndpoints
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
         cases.MapPost("/", RegisterCase).Validate<RegisterCaseRequest>()
             .RequireAuthorization(policy => policy.RequireRole(Registrars));
-        cases.MapGet("/{id:guid}", GetCase)
+        cases.MapGet("/", CaseReading.ListCases)
+            .RequireAuthorization(policy => policy.RequireRole(Readers));
+        cases.MapGet("/{id:guid}", CaseReading.GetCase)
             .RequireAuthorization(policy => policy.RequireRole(Readers));
         cases.MapGet("/{id:guid}/id-number", RevealIdNumber)
             .RequireAuthorization(policy => policy.RequireRole(IdentityReaders));
@@ -114,34 +116,8 @@ public static class CaseEndpoints
         public string? TraceId { get; init; }
     }
 
-    /// <summary>What a <see cref="CaseSummary"/> is read from (never the sealed number).</summary>
-    private const string SelectSummaries = """
-        select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-               id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id
-        from cases
-        """;
-
-    private static readonly string SelectCase = $"{SelectSummaries} where id = @Id and {Scope}";
-
-    /// <summary>A case in the reader's scope; another's is "not found", as if it did not exist.</summary>
-    public static async Task<Results<Ok<CaseSummary>, NotFound>> GetCase(
-        Guid id, HttpContext http, NpgsqlDataSource db, AuditLog audit, CancellationToken cancellationToken)
-    {
-        var user = ReliefUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition(
-            SelectCase, DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
-        if (row is null)
-        {
-            await audit.RecordAsync(user, new AuditEntry("read_case", AuditEntry.Refused, id.ToString()), cancellationToken);
-            return TypedResults.NotFound();
-        }
-
-        return TypedResults.Ok(row.ToSummary(user));
-    }
-
     private static readonly string SelectByIdNumberHash =
-        $"{SelectSummaries} where id_number_hash = any(@Hashes) and {Scope} order by registered_at desc limit 50";
+        $"{CaseReading.SelectSummaries} where id_number_hash = any(@Hashes) and {Scope} order by registered_at desc limit 50";
 
     /// <summary>
     /// The cases in the reader's scope registered with this identity document: the keyed hash finds them without
@@ -156,7 +132,7 @@ public static class CaseEndpoints
         // Under every lookup key still configured: cases hashed before the key rotated are found too.
         var hashes = protector.LookupHashes(ResidentIdNumber.Normalize(request.IdNumber)!);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CaseRow>(new CommandDefinition(
+        var rows = await connection.QueryAsync<CaseReading.CaseRow>(new CommandDefinition(
             SelectByIdNumberHash, DataScope.Parameters(user, new { Hashes = hashes }), cancellationToken: cancellationToken));
         var found = rows.Select(row => row.ToSummary(user)).ToList();
         await AuditLog.RecordAsync(connection, null, user, new AuditEntry("find_by_id_number",
@@ -201,27 +177,9 @@ public static class CaseEndpoints
     }
 
     private sealed record SealedIdNumber(string IdNumberKeyId, byte[] IdNumberSealed);
-
-    private sealed record CaseRow(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, string Channel, string? PersonName,
-        string Sex, short? EstimatedAge, string Need, string? IdNumberMasked, string? ReferredToStationCounty,
-        DateTime RegisteredAt, DateTime? ClosedAt, DateTime? AnonymisedAt, string? TraceId)
-    {
-        public CaseSummary ToSummary(ReliefUser reader) => new(Id, CaseNumber, CountyCode, ServicePointCode, Enum.Parse<IntakeChannel>(Channel),
-            PersonNameMask.Mask(PersonName), Enum.Parse<Sex>(Sex), EstimatedAge, Enum.Parse<ReliefNeed>(Need),
-            // A hotline operator dispatches; the identity document is not theirs to see, even masked.
-            reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
-            ReferredToStationCounty, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId);
-
-        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-    }
 }
 
 /// <summary>The new case: its id, and the number staff read aloud (county-date-sequence, e.g. 140802-20261129-0007).</summary>
 public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId);
 
 public sealed record RevealedIdNumber(Guid CaseId, string IdNumber);
-
-/// <summary>A case as shown to staff: the name and the identity document masked, as every display of them is.</summary>
-public sealed record CaseSummary(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, IntakeChannel Channel,
-    string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStationCounty,
-    DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId);

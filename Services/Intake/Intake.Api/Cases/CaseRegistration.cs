@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Relief.Intake.Contracts;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
@@ -22,10 +23,14 @@ public sealed partial class CaseRegistration(
             returning last)
         insert into cases (id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                            circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_hash_key_id, id_number_masked,
+                           birth_date, household_place, benefits, situations, needs, belongings, place,
+                           contacts_count, contacts_sealed, contacts_key_id, notes_sealed, notes_key_id,
                            registered_by, registered_at, trace_id)
         select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, 4, '0'),
                @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
+               @BirthDate, @HouseholdPlace, @Benefits, @Situations, @Needs, @Belongings, @Place,
+               @ContactsCount, @ContactsSealed, @ContactsKeyId, @NotesSealed, @NotesKeyId,
                @RegisteredBy, @RegisteredAt, @TraceId
         from number
         returning case_number
@@ -58,6 +63,9 @@ public sealed partial class CaseRegistration(
         var sealedIdNumber = idNumber is null ? null : protector.Seal(idNumber, registered.CaseId);
         var lookupHash = idNumber is null ? null : protector.LookupHash(idNumber);
         var traceId = ReliefTelemetry.CurrentTraceId;
+        var contacts = CaseContacts.From(request);
+        var sealedContacts = contacts is null ? null : protector.Seal(JsonSerializer.Serialize(contacts), registered.CaseId);
+        var sealedNotes = string.IsNullOrWhiteSpace(request.Notes) ? null : protector.Seal(request.Notes.Trim(), registered.CaseId);
 
         var unit = units.Begin();
         unit.WriteReturning(InsertCase, new
@@ -77,6 +85,19 @@ public sealed partial class CaseRegistration(
             IdNumberHash = lookupHash?.Hash,
             IdNumberHashKeyId = lookupHash?.KeyId,
             IdNumberMasked = idNumber is null ? null : ResidentIdNumber.Mask(idNumber),
+            // The ID number's birth date when there is one; staff type it only for people without.
+            BirthDate = RegisterCaseRequestValidator.BirthDateOf(idNumber) ?? request.BirthDate,
+            HouseholdPlace = Trimmed(request.HouseholdPlace),
+            Benefits = request.Benefits ?? "unknown",
+            Situations = request.Situations?.Distinct().ToArray() ?? [],
+            Needs = request.Needs?.Distinct().ToArray() ?? [],
+            Belongings = Trimmed(request.Belongings),
+            Place = Trimmed(request.Place),
+            ContactsCount = (short)((contacts?.Phone is null ? 0 : 1) + (contacts?.Relatives.Count ?? 0)),
+            ContactsSealed = sealedContacts?.Ciphertext,
+            ContactsKeyId = sealedContacts?.KeyId,
+            NotesSealed = sealedNotes?.Ciphertext,
+            NotesKeyId = sealedNotes?.KeyId,
             RegisteredBy = registrar.Subject,
             registered.RegisteredAt,
             TraceId = traceId,
@@ -100,6 +121,8 @@ public sealed partial class CaseRegistration(
         LogRegistered(logger, registered.CaseId, caseNumber, registered.ServicePointCode, registered.Need, request.PersonName);
         return new RegisteredCase(registered.CaseId, caseNumber, registered.RegisteredAt, traceId);
     }
+
+    private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     // The name is classified: the redactor erases it before any log provider sees it.
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} ({CaseNumber}) registered at {ServicePointCode} ({Need}) for {PersonName}")]

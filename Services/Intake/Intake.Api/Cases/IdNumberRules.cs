@@ -11,7 +11,7 @@ public static class IdNumberRules
         {
             var idNumber = ServiceDefaults.PersonalData.ResidentIdNumber.Normalize(value);
             var problem = idNumber is null
-                ? required ? "An identity document number is required." : null
+                ? required ? "请填写身份证号 / An identity document number is required." : null
                 : ServiceDefaults.PersonalData.ResidentIdNumber.Problem(idNumber, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
             if (problem is not null)
             {
