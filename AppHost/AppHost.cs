@@ -71,6 +71,7 @@ var portalClientSecret = builder.AddPersistentSecret(infrastructure.Data, "porta
 var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithReliefInfrastructure(infrastructure, "portaldb")
     .WithReference(identity)
+    .WithReference(intake)
     .WithReference(registry)
     .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Portal__ClientSecret", portalClientSecret)

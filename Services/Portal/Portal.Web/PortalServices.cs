@@ -50,6 +50,10 @@ public static class PortalServices
                 ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.NetworkEditors, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.CaseRegistrars, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.CaseReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.PersonReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.PersonDeciders, policy => policy.RequireAuthenticatedUser().RequireRole(
@@ -63,6 +67,8 @@ public static class PortalServices
         builder.Services.AddHttpClient<IdentityAdminClient>(http => http.BaseAddress = new Uri("http://identity"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         builder.Services.AddHttpClient<RegistryClient>(http => http.BaseAddress = new Uri("http://registry"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<IntakeClient>(http => http.BaseAddress = new Uri("http://intake"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         return builder;
     }
@@ -168,6 +174,10 @@ public static class PortalPolicies
     public const string NetworkReaders = "network_readers";
     /// <summary>County officers (their county) and the city: the service points' pages.</summary>
     public const string NetworkEditors = "network_editors";
+    /// <summary>Who registers cases (问询登记): point staff, hotline operators, county officers, the city.</summary>
+    public const string CaseRegistrars = "case_registrars";
+    /// <summary>Who reads cases, each their own scope: the registrars and relief-station staff.</summary>
+    public const string CaseReaders = "case_readers";
     /// <summary>Point staff (persons with a case at their point), county officers (their county) and the city.</summary>
     public const string PersonReaders = "person_readers";
     /// <summary>County officers and the city: confirm or reject duplicate candidates, split wrong links.</summary>

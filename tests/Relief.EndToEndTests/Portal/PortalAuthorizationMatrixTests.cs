@@ -22,6 +22,10 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] PersonReaders = [ReliefRoles.PointStaff, "county_officer", "city_admin"];
 
+    private static readonly string[] CaseRegistrars = [ReliefRoles.PointStaff, "hotline_operator", "county_officer", "city_admin"];
+
+    private static readonly string[] CaseReaders = [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -39,6 +43,9 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/network/points"] = ("/network/points", NetworkEditors),
         ["/network/points/new"] = ("/network/points/new", NetworkEditors),
         ["/network/points/{Code}"] = ("/network/points/NO-SUCH-POINT", NetworkEditors),
+        ["/cases"] = ("/cases", CaseReaders),
+        ["/cases/new"] = ("/cases/new", CaseRegistrars),
+        ["/cases/{Id:guid}"] = ("/cases/00000000-0000-0000-0000-000000000001", CaseReaders),
         ["/persons"] = ("/persons", PersonReaders),
         ["/persons/{Id:guid}"] = ("/persons/00000000-0000-0000-0000-000000000001", PersonReaders),
         ["/signed-out"] = ("/signed-out", null),

@@ -18,7 +18,8 @@ public static class CaseReading
     public const string SelectSummaries = """
         select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
-               birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status
+               birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
+               circumstances
         from cases
         """;
 
@@ -46,6 +47,7 @@ public static class CaseReading
         {
             HouseholdPlace = row.HouseholdPlace, Benefits = row.Benefits, Needs = row.Needs, Belongings = row.Belongings, Place = row.Place,
             BirthDate = row.BirthDate is { } birth ? DateOnly.FromDateTime(birth) : null, Contacts = contacts, Notes = notes,
+            Circumstances = row.Circumstances,
         });
     }
 
@@ -173,6 +175,7 @@ public static class CaseReading
         public string? Place { get; init; }
         public short ContactsCount { get; init; }
         public string IdentityStatus { get; init; } = "unconfirmed";
+        public string? Circumstances { get; init; }
         public string? ContactsKeyId { get; init; }
         public byte[]? ContactsSealed { get; init; }
         public string? NotesKeyId { get; init; }
@@ -210,6 +213,7 @@ public sealed record CaseDetail : CaseSummary
     public DateOnly? BirthDate { get; init; }
     public CaseContacts? Contacts { get; init; }
     public string? Notes { get; init; }
+    public string? Circumstances { get; init; }
 }
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? Next);

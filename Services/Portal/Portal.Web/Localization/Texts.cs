@@ -150,4 +150,33 @@ public sealed class Texts
     {
         ["rejected"] = "已确认不是同一人", ["split"] = "已拆分",
     };
+
+    /// <summary>A case's situation (the codes Intake keeps).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Situations = new Dictionary<string, string>
+    {
+        ["lost_documents"] = "证件遗失", ["lost_phone"] = "手机遗失", ["no_fare"] = "无返乡路费", ["homeless"] = "无处居住",
+        ["wandering"] = "流浪", ["ill_or_injured"] = "患病或受伤", ["elderly_alone"] = "独自在外的老人", ["minor"] = "未成年人",
+        ["disabled"] = "残疾", ["mental_distress"] = "精神状况异常", ["other"] = "其他",
+    };
+
+    /// <summary>What the person needs (several may apply).</summary>
+    public static readonly IReadOnlyDictionary<string, string> CaseNeeds = new Dictionary<string, string>
+    {
+        ["food"] = "食物", ["water"] = "饮水", ["rest"] = "休息", ["travel_home"] = "返乡", ["lodging"] = "住宿",
+        ["medical_care"] = "医疗", ["family_search"] = "寻亲", ["clothing"] = "衣物",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> Benefits = new Dictionary<string, string>
+    {
+        ["unknown"] = "不详", ["none"] = "无", ["dibao"] = "低保", ["wubao"] = "五保",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> IdentityStatuses = new Dictionary<string, string>
+    {
+        ["unconfirmed"] = "待确认", ["id_card_checked"] = "已核验身份证", ["police_check"] = "公安核查", ["self_declared"] = "本人自述",
+        ["not_established"] = "无法确认",
+    };
+
+    public static string Time(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(8))
+        .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }

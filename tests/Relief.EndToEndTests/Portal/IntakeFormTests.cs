@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Relief.Testing;
+
+namespace Relief.EndToEndTests.Portal;
+
+/// <summary>
+/// The intake form in Chromium through the whole stack: an unidentified elderly man registered with the keyboard alone,
+/// the case number read off the page, the case found in the list; the server's field errors beside the fields; a draft
+/// that survives a reload; a double click that makes one case.
+/// </summary>
+[Collection(nameof(SharedStack))]
+public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser browser) : IClassFixture<PortalBrowser>
+{
+    private ReliefStack Stack => shared.Stack;
+
+    private async Task<PortalSession> PointStaffAtTheFormAsync()
+    {
+        var (userName, password) = await Stack.SignIn.NewUserAsync(TestUsers.PointStaff());
+        var session = await browser.OpenAsync(Stack.PortalAddress);
+        await session.SignInAsync(userName, password, "/cases/new");
+        await session.Page.Locator("[data-testid=intake-form]").WaitForAsync();
+        return session;
+    }
+
+    /// <summary>Presses Tab until the focus is on the field named (its id, or a checkbox's value) — the keyboard only.</summary>
+    private static async Task TabToAsync(IPage page, string field)
+    {
+        for (var presses = 0; presses < 80; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("f => { const e = document.activeElement; return !!e && (e.id === f || (e.type === 'checkbox' && e.value === f)); }", field))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Tab never reached {field}.");
+    }
+
+    /// <summary>Moves a focused select with the arrow keys until it shows <paramref name="value"/>.</summary>
+    private static async Task ArrowToAsync(IPage page, string value, string key = "ArrowDown")
+    {
+        for (var presses = 0; presses < 12 && await page.EvaluateAsync<string>("() => document.activeElement.value") != value; presses++)
+        {
+            await page.Keyboard.PressAsync(key);
+        }
+
+        Assert.Equal(value, await page.EvaluateAsync<string>("() => document.activeElement.value"));
+    }
+
+    [Fact]
+    public async Task Point_staff_register_an_unidentified_elderly_man_with_the_keyboard_alone_and_find_the_case_in_the_list()
+    {
+        await using var session = await PointStaffAtTheFormAsync();
+        var page = session.Page;
+        var place = $"运城站广场东侧 {Guid.NewGuid():N}"[..20];
+
+        // The name field has the focus; he cannot say his name.
+        Assert.Equal("personName", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await TabToAsync(page, "nameUnknown");
+        await page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "sex");
+        await ArrowToAsync(page, "Male", "ArrowUp");
+        await TabToAsync(page, "estimatedAge");
+        await page.Keyboard.TypeAsync("80");
+        await TabToAsync(page, "need");
+        await ArrowToAsync(page, "Referral");
+        await TabToAsync(page, "wandering");
+        await page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "elderly_alone");
+        await page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "family_search");
+        await page.Keyboard.PressAsync("Space");
+        await TabToAsync(page, "place");
+        await page.Keyboard.TypeAsync(place);
+        await session.ScreenshotAsync("40-intake-form");
+        await TabToAsync(page, "register-button");
+        await page.Keyboard.PressAsync("Enter");
+
+        await page.WaitForURLAsync(new Regex("/cases/[0-9a-f-]{36}\\?registered=1$"));
+        var number = (await page.Locator("[data-testid=case-number] strong").InnerTextAsync()).Trim();
+        Assert.Matches(CaseNumber(), number);
+        Assert.Contains("不详", await page.Locator("[data-testid=case-person]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("独自在外的老人", await page.Locator("[data-testid=case-situation]").InnerTextAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("41-case-registered");
+
+        await page.Locator("[data-testid=nav] a", new() { HasText = "案件" }).First.ClickAsync();
+        var row = page.Locator($"[data-testid=cases] tr[data-case-number='{number}']");
+        await row.WaitForAsync();
+        await session.ScreenshotAsync("42-case-list");
+        await row.Locator("[data-testid=open-case]").ClickAsync();
+        Assert.Equal(number, (await page.Locator("[data-testid=case-number] strong").InnerTextAsync()).Trim());
+        Assert.Contains(place, await page.Locator("[data-testid=case-situation]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(session.ConsoleErrors.Count == 0, string.Join("\n", session.ConsoleErrors));
+    }
+
+    [Fact]
+    public async Task The_servers_field_error_shows_beside_the_field_and_what_was_typed_stays()
+    {
+        await using var session = await PointStaffAtTheFormAsync();
+        var page = session.Page;
+        await page.Locator("#personName").FillAsync("孙有误");
+        await page.Locator("#phone").FillAsync("call me maybe");
+        await page.Locator("#need").SelectOptionAsync("Food");
+        await page.Locator("[data-testid=register]").ClickAsync();
+
+        var error = page.Locator(".field-error[data-field=phone]");
+        await error.WaitForAsync();
+        Assert.Contains("digits", await error.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("孙有误", await page.Locator("#personName").InputValueAsync());
+        Assert.Equal("Food", await page.Locator("#need").InputValueAsync());
+        await session.ScreenshotAsync("43-intake-field-error");
+    }
+
+    [Fact]
+    public async Task A_reload_keeps_the_draft_and_a_double_click_on_submit_makes_one_case()
+    {
+        await using var session = await PointStaffAtTheFormAsync();
+        var page = session.Page;
+        var marker = $"双击 {Guid.NewGuid():N}";
+        await page.Locator("#personName").FillAsync("周草稿");
+        await page.Locator("#estimatedAge").FillAsync("77");
+        await page.Locator("#circumstances").FillAsync(marker);
+        await page.Locator("input[name=situations][value=lost_phone]").CheckAsync();
+
+        await page.ReloadAsync();
+
+        Assert.Equal("周草稿", await page.Locator("#personName").InputValueAsync());
+        Assert.Equal("77", await page.Locator("#estimatedAge").InputValueAsync());
+        Assert.Equal(marker, await page.Locator("#circumstances").InputValueAsync());
+        Assert.True(await page.Locator("input[name=situations][value=lost_phone]").IsCheckedAsync());
+
+        await page.Locator("#need").SelectOptionAsync("TravelVoucher");
+        await page.Locator("[data-testid=register]").DblClickAsync();
+        await page.WaitForURLAsync(new Regex("/cases/[0-9a-f-]{36}\\?registered=1$"));
+
+        var data = new StackData(Stack);
+        Assert.Equal(1, await data.ScalarAsync<long>("intakedb", "select count(*) from cases where circumstances = @marker", new { marker }));
+        // Registered: the draft is gone, the next form starts empty.
+        await page.GotoAsync("/cases/new");
+        Assert.Equal("", await page.Locator("#circumstances").InputValueAsync());
+    }
+
+    [GeneratedRegex(@"^140802-\d{8}-\d{4}$")]
+    private static partial Regex CaseNumber();
+}
