@@ -11,7 +11,11 @@ public static class RegistryServices
     public static WebApplicationBuilder AddRegistryServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("registrydb", typeof(RegistryServices).Assembly);
-        builder.AddReliefMessaging("registry", bus => bus.AddConsumer<CaseRegisteredConsumer>());
+        builder.AddReliefMessaging("registry", bus =>
+        {
+            bus.AddConsumer<CaseRegisteredConsumer>();
+            bus.AddConsumer<IdentityConfirmedConsumer>();
+        });
         builder.Services.AddValidatorsFromAssemblyContaining<RegistryApi>();
         builder.Services.AddSingleton<PersonRegister>();
         // Intake by its service-discovery name; the person of a case is read with Registry's own client token.

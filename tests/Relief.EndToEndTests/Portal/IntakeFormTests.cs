@@ -142,6 +142,29 @@ public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser br
         Assert.Equal("", await page.Locator("#circumstances").InputValueAsync());
     }
 
+    [Fact]
+    public async Task Staff_confirm_an_identity_on_the_case_page_and_see_it_in_the_history()
+    {
+        await using var session = await PointStaffAtTheFormAsync();
+        var page = session.Page;
+        await page.Locator("#personName").FillAsync("吴确认");
+        await page.Locator("#idNumber").FillAsync("11010519491231002X");
+        // Checked as typed: sex and birth date come from the number.
+        await page.Locator("#idNumber-hint.good").WaitForAsync();
+        Assert.Equal("Female", await page.Locator("#sex").InputValueAsync());
+        Assert.Equal("1949-12-31", await page.Locator("#birthDate").InputValueAsync());
+        await page.Locator("#need").SelectOptionAsync("TravelVoucher");
+        await page.Locator("[data-testid=register]").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/cases/[0-9a-f-]{36}\\?registered=1$"));
+
+        await page.Locator("#method").SelectOptionAsync("id_card_checked");
+        await page.Locator("[data-testid=confirm-identity]").ClickAsync();
+
+        await page.Locator("[data-testid=case-history] li", new() { HasText = "已核验身份证" }).WaitForAsync();
+        Assert.Contains("已核验身份证", await page.Locator("[data-testid=case-person]").InnerTextAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("44-identity-confirmed");
+    }
+
     [GeneratedRegex(@"^140802-\d{8}-\d{4}$")]
     private static partial Regex CaseNumber();
 }

@@ -28,6 +28,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Durable = false;
                 endpoint.Handler<CaseRegistered>(probe.Record);
                 endpoint.Handler<ReferralSent>(probe.Record);
+                endpoint.Handler<IdentityConfirmed>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);
             });
         });

@@ -39,6 +39,8 @@ public static class CaseEndpoints
             .RequireAuthorization(policy => policy.RequireRole(Readers));
         cases.MapGet("/{id:guid}", CaseReading.GetCase)
             .RequireAuthorization(policy => policy.RequireRole(Readers));
+        cases.MapPost("/{id:guid}/identity", IdentityConfirmation.ConfirmAsync)
+            .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapGet("/{id:guid}/id-number", RevealIdNumber)
             .RequireAuthorization(policy => policy.RequireRole(IdentityReaders));
         // POST, so the number travels in the body and never in a URL, an access log or a trace.

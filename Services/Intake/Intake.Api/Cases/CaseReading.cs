@@ -43,11 +43,18 @@ public static class CaseReading
         var contacts = row.ContactsSealed is null ? null
             : JsonSerializer.Deserialize<CaseContacts>(protector.Open(new SealedValue(row.ContactsKeyId!, row.ContactsSealed), id));
         var notes = row.NotesSealed is null ? null : protector.Open(new SealedValue(row.NotesKeyId!, row.NotesSealed), id);
+        var history = (await connection.QueryAsync<HistoryRow>(new CommandDefinition(
+            "select at, by, action, detail::text as detail from case_history where case_id = @id order by at, id",
+            new { id }, cancellationToken: cancellationToken)))
+            .Select(h => new CaseHistoryEntry(new DateTimeOffset(DateTime.SpecifyKind(h.At, DateTimeKind.Utc)), h.By, h.Action,
+                JsonDocument.Parse(h.Detail).RootElement.Clone()))
+            .ToList();
         return TypedResults.Ok(new CaseDetail(row.ToSummary(user))
         {
             HouseholdPlace = row.HouseholdPlace, Benefits = row.Benefits, Needs = row.Needs, Belongings = row.Belongings, Place = row.Place,
             BirthDate = row.BirthDate is { } birth ? DateOnly.FromDateTime(birth) : null, Contacts = contacts, Notes = notes,
             Circumstances = row.Circumstances,
+            History = history,
         });
     }
 
@@ -123,6 +130,14 @@ public static class CaseReading
         var page = rows.Take(take).Select(row => row.ToSummary(user)).ToList();
         var next = rows.Count > take ? Cursor.Of(rows[take - 1]) : null;
         return TypedResults.Ok(new CasePage(page, next));
+    }
+
+    private sealed class HistoryRow
+    {
+        public DateTime At { get; init; }
+        public string By { get; init; } = "";
+        public string Action { get; init; } = "";
+        public string Detail { get; init; } = "{}";
     }
 
     /// <summary>Where a page ended: the last row's time and id, opaque to clients.</summary>
@@ -214,6 +229,7 @@ public sealed record CaseDetail : CaseSummary
     public CaseContacts? Contacts { get; init; }
     public string? Notes { get; init; }
     public string? Circumstances { get; init; }
+    public IReadOnlyList<CaseHistoryEntry> History { get; init; } = [];
 }
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? Next);

@@ -17,6 +17,9 @@ public sealed class IntakeClient(HttpClient http)
     public async Task<ApiResult<CasePage>> ListAsync(IEnumerable<(string Name, string? Value)> filters, CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<CasePage>(await http.GetAsync($"/api/cases{Query.Of([.. filters])}", cancellationToken), cancellationToken);
 
+    public async Task<ApiResult<JsonElement>> ConfirmIdentityAsync(Guid id, string? method, string? note, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<JsonElement>(await http.PostAsJsonAsync($"/api/cases/{id}/identity", new { method, note }, cancellationToken), cancellationToken);
+
     public async Task<ApiResult<CaseDetail>> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<CaseDetail>(await http.GetAsync($"/api/cases/{id}", cancellationToken), cancellationToken);
 }
@@ -40,4 +43,6 @@ public sealed record CaseDetail(Guid Id, string CaseNumber, string CountyCode, s
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId,
     int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount,
     string? HouseholdPlace, string Benefits, string[] Needs, string? Belongings, string? Place, DateOnly? BirthDate,
-    CaseContacts? Contacts, string? Notes, string? Circumstances = null);
+    CaseContacts? Contacts, string? Notes, string? Circumstances = null, List<CaseHistoryEntry>? History = null);
+
+public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail);

@@ -82,8 +82,10 @@ public static class PersonEndpoints
         }
 
         var cases = (await connection.QueryAsync<PersonCase>(new CommandDefinition("""
-            select case_id, county_code, service_point_code, channel, need, registered_at, linked_by
-            from person_cases where person_id = @id order by registered_at desc
+            select c.case_id, c.county_code, c.service_point_code, c.channel, c.need, c.registered_at, c.linked_by,
+                   i.method as identity_method
+            from person_cases c left join case_identity i on i.case_id = c.case_id
+            where c.person_id = @id order by c.registered_at desc
             """, new { id }, cancellationToken: cancellationToken))).AsList();
         var links = (await connection.QueryAsync<LinkRow>(new CommandDefinition($"""
             select l.status, l.score, l.reasons, l.decided_at, o.id as other_id, o.name, o.sex, o.birth_date, o.estimated_age,
@@ -231,6 +233,8 @@ public sealed class PersonCase
     public string Need { get; init; } = "";
     public DateTime RegisteredAt { get; init; }
     public string LinkedBy { get; init; } = "";
+    /// <summary>How the case's identity was established (身份确认), once it was.</summary>
+    public string? IdentityMethod { get; init; }
 }
 
 /// <summary>What the cases of a person say together: repeated travel vouchers are worth a second look.</summary>
