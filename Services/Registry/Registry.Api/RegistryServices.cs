@@ -15,6 +15,7 @@ public static class RegistryServices
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
             bus.AddConsumer<IdentityConfirmedConsumer>();
+            bus.AddConsumer<CaseUpdatedConsumer>();
         });
         builder.Services.AddValidatorsFromAssemblyContaining<RegistryApi>();
         builder.Services.AddSingleton<PersonRegister>();

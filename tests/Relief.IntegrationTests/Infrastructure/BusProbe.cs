@@ -29,6 +29,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<CaseRegistered>(probe.Record);
                 endpoint.Handler<ReferralSent>(probe.Record);
                 endpoint.Handler<IdentityConfirmed>(probe.Record);
+                endpoint.Handler<CaseUpdated>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);
             });
         });

@@ -6,7 +6,7 @@ namespace Relief.Intake.Cases;
 /// </summary>
 public sealed record CaseContacts(string? Phone, IReadOnlyList<RelativeContact> Relatives)
 {
-    public static CaseContacts? From(RegisterCaseRequest request)
+    public static CaseContacts? From(ICaseRecord request)
     {
         var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : request.Phone.Trim();
         var relatives = request.Relatives?

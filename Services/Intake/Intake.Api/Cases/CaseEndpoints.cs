@@ -39,6 +39,8 @@ public static class CaseEndpoints
             .RequireAuthorization(policy => policy.RequireRole(Readers));
         cases.MapGet("/{id:guid}", CaseReading.GetCase)
             .RequireAuthorization(policy => policy.RequireRole(Readers));
+        cases.MapPut("/{id:guid}", CaseUpdate.UpdateAsync).Validate<UpdateCaseRequest>()
+            .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapPost("/{id:guid}/identity", IdentityConfirmation.ConfirmAsync)
             .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapGet("/{id:guid}/id-number", RevealIdNumber)

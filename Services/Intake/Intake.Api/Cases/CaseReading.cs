@@ -19,7 +19,7 @@ public static class CaseReading
         select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
                birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
-               circumstances
+               circumstances, version
         from cases
         """;
 
@@ -55,6 +55,7 @@ public static class CaseReading
             BirthDate = row.BirthDate is { } birth ? DateOnly.FromDateTime(birth) : null, Contacts = contacts, Notes = notes,
             Circumstances = row.Circumstances,
             History = history,
+            Version = row.Version,
         });
     }
 
@@ -191,6 +192,7 @@ public static class CaseReading
         public short ContactsCount { get; init; }
         public string IdentityStatus { get; init; } = "unconfirmed";
         public string? Circumstances { get; init; }
+        public int Version { get; init; }
         public string? ContactsKeyId { get; init; }
         public byte[]? ContactsSealed { get; init; }
         public string? NotesKeyId { get; init; }
@@ -230,6 +232,8 @@ public sealed record CaseDetail : CaseSummary
     public string? Notes { get; init; }
     public string? Circumstances { get; init; }
     public IReadOnlyList<CaseHistoryEntry> History { get; init; } = [];
+    /// <summary>The version to send back with a change (补充登记).</summary>
+    public int Version { get; init; }
 }
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? Next);

@@ -59,49 +59,20 @@ public sealed partial class CaseRegistration(
             Need = request.Need!.Value,
             RegisteredAt = clock.GetUtcNow(),
         };
-        var idNumber = ResidentIdNumber.Normalize(request.IdNumber);
-        var sealedIdNumber = idNumber is null ? null : protector.Seal(idNumber, registered.CaseId);
-        var lookupHash = idNumber is null ? null : protector.LookupHash(idNumber);
         var traceId = ReliefTelemetry.CurrentTraceId;
-        var contacts = CaseContacts.From(request);
-        var sealedContacts = contacts is null ? null : protector.Seal(JsonSerializer.Serialize(contacts), registered.CaseId);
-        var sealedNotes = string.IsNullOrWhiteSpace(request.Notes) ? null : protector.Seal(request.Notes.Trim(), registered.CaseId);
+        var values = CaseRecordValues.From(request, registered.CaseId, protector) with
+        {
+            Day = DateOnly.FromDateTime(registered.RegisteredAt.ToOffset(Beijing).DateTime),
+            CountyCode = registered.CountyCode,
+            ServicePointCode = registered.ServicePointCode,
+            Channel = registered.Channel.ToString(),
+            RegisteredBy = registrar.Subject,
+            RegisteredAt = registered.RegisteredAt,
+            TraceId = traceId,
+        };
 
         var unit = units.Begin();
-        unit.WriteReturning(InsertCase, new
-        {
-            Id = registered.CaseId,
-            Day = DateOnly.FromDateTime(registered.RegisteredAt.ToOffset(Beijing).DateTime),
-            registered.CountyCode,
-            registered.ServicePointCode,
-            Channel = registered.Channel.ToString(),
-            PersonName = string.IsNullOrWhiteSpace(request.PersonName) ? null : request.PersonName.Trim(),
-            Sex = registered.Sex.ToString(),
-            registered.EstimatedAge,
-            Need = registered.Need.ToString(),
-            request.Circumstances,
-            IdNumberSealed = sealedIdNumber?.Ciphertext,
-            IdNumberKeyId = sealedIdNumber?.KeyId,
-            IdNumberHash = lookupHash?.Hash,
-            IdNumberHashKeyId = lookupHash?.KeyId,
-            IdNumberMasked = idNumber is null ? null : ResidentIdNumber.Mask(idNumber),
-            // The ID number's birth date when there is one; staff type it only for people without.
-            BirthDate = RegisterCaseRequestValidator.BirthDateOf(idNumber) ?? request.BirthDate,
-            HouseholdPlace = Trimmed(request.HouseholdPlace),
-            Benefits = request.Benefits ?? "unknown",
-            Situations = request.Situations?.Distinct().ToArray() ?? [],
-            Needs = request.Needs?.Distinct().ToArray() ?? [],
-            Belongings = Trimmed(request.Belongings),
-            Place = Trimmed(request.Place),
-            ContactsCount = (short)((contacts?.Phone is null ? 0 : 1) + (contacts?.Relatives.Count ?? 0)),
-            ContactsSealed = sealedContacts?.Ciphertext,
-            ContactsKeyId = sealedContacts?.KeyId,
-            NotesSealed = sealedNotes?.Ciphertext,
-            NotesKeyId = sealedNotes?.KeyId,
-            RegisteredBy = registrar.Subject,
-            registered.RegisteredAt,
-            TraceId = traceId,
-        });
+        unit.WriteReturning(InsertCase, values);
         if (idempotency is { } retry)
         {
             // A second submit with this key collides here, and nothing of it is kept: not even a number.
@@ -121,8 +92,6 @@ public sealed partial class CaseRegistration(
         LogRegistered(logger, registered.CaseId, caseNumber, registered.ServicePointCode, registered.Need, request.PersonName);
         return new RegisteredCase(registered.CaseId, caseNumber, registered.RegisteredAt, traceId);
     }
-
-    private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     // The name is classified: the redactor erases it before any log provider sees it.
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} ({CaseNumber}) registered at {ServicePointCode} ({Need}) for {PersonName}")]

@@ -35,7 +35,52 @@ public sealed record RegisterCaseRequest(
     /// <summary>Where the person was met (a station's hall, a street corner).</summary>
     string? Place = null,
     /// <summary>Anything else staff noted; sealed at rest.</summary>
-    string? Notes = null);
+    string? Notes = null) : ICaseRecord;
+
+/// <summary>
+/// 补充登记: the record completed or corrected later — everything a registration holds but where and how the case came
+/// in. The whole record is sent (what is left out is cleared), on the version it was read at.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UpdateCaseRequest(
+    int? Version,
+    string? PersonName,
+    Sex? Sex,
+    int? EstimatedAge,
+    ReliefNeed? Need,
+    string? Circumstances,
+    string? IdNumber = null,
+    DateOnly? BirthDate = null,
+    string? HouseholdPlace = null,
+    string? Benefits = null,
+    string[]? Situations = null,
+    string[]? Needs = null,
+    string? Phone = null,
+    IReadOnlyList<RelativeContact>? Relatives = null,
+    string? Belongings = null,
+    string? Place = null,
+    string? Notes = null) : ICaseRecord;
+
+/// <summary>The person and situation of a case, as registered or completed later.</summary>
+public interface ICaseRecord
+{
+    string? PersonName { get; }
+    Sex? Sex { get; }
+    int? EstimatedAge { get; }
+    ReliefNeed? Need { get; }
+    string? Circumstances { get; }
+    string? IdNumber { get; }
+    DateOnly? BirthDate { get; }
+    string? HouseholdPlace { get; }
+    string? Benefits { get; }
+    string[]? Situations { get; }
+    string[]? Needs { get; }
+    string? Phone { get; }
+    IReadOnlyList<RelativeContact>? Relatives { get; }
+    string? Belongings { get; }
+    string? Place { get; }
+    string? Notes { get; }
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RelativeContact(string? Name, string? Relation, string? Phone, string? Address);
@@ -64,13 +109,35 @@ public sealed class RegisterCaseRequestValidator : AbstractValidator<RegisterCas
 
     public RegisterCaseRequestValidator(TimeProvider clock)
     {
-        RuleFor(r => r.IdNumber).ResidentIdNumber(clock, required: false);
+        Include(new CaseRecordValidator(clock));
         RuleFor(r => r.ServicePointCode).NotEmpty().WithMessage("请填写服务点 / the service point is required")
             .MaximumLength(32).WithMessage("服务点编码最长 32 个字符 / a service point code has at most 32 characters")
             .Matches("^[A-Za-z0-9-]+$").WithMessage("服务点编码只含字母、数字和短横线 / a service point code has letters, digits and dashes only");
         RuleFor(r => r.CountyCode).NotEmpty().WithMessage("请填写县（市、区） / the county is required")
             .Must(YunchengCounties.Contains).WithMessage("'{PropertyValue}' 不是运城市的县级区划代码 / is not a county code of Yuncheng (GB/T 2260)");
         RuleFor(r => r.Channel).NotNull().WithMessage("请选择求助方式 / the channel is required");
+    }
+}
+
+public sealed class UpdateCaseRequestValidator : AbstractValidator<UpdateCaseRequest>
+{
+    public UpdateCaseRequestValidator() : this(TimeProvider.System)
+    {
+    }
+
+    public UpdateCaseRequestValidator(TimeProvider clock)
+    {
+        Include(new CaseRecordValidator(clock));
+        RuleFor(r => r.Version).NotNull().WithMessage("请带上读取时的版本 / the version the record was read at is required");
+    }
+}
+
+/// <summary>The rules of a case's record, the same at registration and when it is completed later.</summary>
+public sealed class CaseRecordValidator : AbstractValidator<ICaseRecord>
+{
+    public CaseRecordValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.IdNumber).ResidentIdNumber(clock, required: false);
         RuleFor(r => r.Need).NotNull().WithMessage("请选择救助类别 / the need is required");
         RuleFor(r => r.PersonName).MaximumLength(50).WithMessage("姓名最长 50 个字 / a name has at most 50 characters");
         RuleFor(r => r.EstimatedAge).InclusiveBetween(0, 120).WithMessage("年龄应在 0 到 120 之间 / the age is between 0 and 120");

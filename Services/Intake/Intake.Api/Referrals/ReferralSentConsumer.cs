@@ -15,6 +15,16 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, ILogger<Referr
 
     private const string RecordReferral = "update cases set referred_to_station_county = @ReceivingStationCounty where id = @CaseId";
 
-    protected override void Handle(ReferralSent message, UnitOfWork unit) =>
+    // The case's timeline, as Referral reports it.
+    private const string RecordInHistory = """
+        insert into case_history (case_id, at, by, action, detail)
+        select @CaseId, @SentAt, 'referral', 'referral_sent', jsonb_build_object('stationCounty', @ReceivingStationCounty::text)
+        where exists (select 1 from cases where id = @CaseId)
+        """;
+
+    protected override void Handle(ReferralSent message, UnitOfWork unit)
+    {
         unit.Write(RecordReferral, new { message.ReceivingStationCounty, message.CaseId });
+        unit.Write(RecordInHistory, new { message.CaseId, message.SentAt, message.ReceivingStationCounty });
+    }
 }

@@ -144,6 +144,7 @@ public sealed class Texts
     {
         ["same_name"] = "姓名相同", ["same_birth_date"] = "出生日期相同", ["age_within_3_years"] = "年龄相差3岁以内",
         ["age_within_5_years"] = "年龄相差5岁以内", ["same_household_region"] = "户籍地相同", ["same_county"] = "同一县（市、区）求助",
+        ["same_id_number"] = "补登的身份证件相同",
     };
 
     public static readonly IReadOnlyDictionary<string, string> Decisions = new Dictionary<string, string>

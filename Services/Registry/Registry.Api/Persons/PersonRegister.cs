@@ -164,6 +164,69 @@ public sealed partial class PersonRegister(NpgsqlDataSource db, TimeProvider clo
         return batch.BatchCommands.Count == 0 ? 0 : await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Brings a case's person up to date after 补充登记: the case's snapshot, and what the record did not know yet. An
+    /// identity document learnt later that another open record already holds makes the two a candidate pair for staff —
+    /// never a merge by itself. False when the message was handled before.
+    /// </summary>
+    public async Task<bool> RefreshCaseAsync(Guid messageId, CasePerson person, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var fresh = await connection.ExecuteAsync(new CommandDefinition(
+            "insert into inbox_messages (message_id, consumer) values (@messageId, 'registry.case-updated') on conflict do nothing",
+            new { messageId }, transaction, cancellationToken: cancellationToken));
+        var personId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "select person_id from person_cases where case_id = @CaseId", new { person.CaseId }, transaction, cancellationToken: cancellationToken));
+        if (fresh == 0)
+        {
+            return false;
+        }
+
+        if (personId is null)
+        {
+            // Not on the register yet: its CaseRegistered, still on the way, reads the person as it is now.
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }
+
+        var hashes = person.IdNumberHashes.Select(Convert.FromBase64String).ToArray();
+        var facts = new
+        {
+            person.CaseId, PersonId = personId, person.Name, person.Sex, person.BirthDate, EstimatedAge = (short?)person.EstimatedAge,
+            person.HouseholdRegion, IdNumberHash = person.IdNumberHash is { } hash ? Convert.FromBase64String(hash) : null,
+            person.IdNumberMasked, Hashes = hashes, Now = clock.GetUtcNow(),
+        };
+        var holder = hashes.Length == 0 ? null : await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "select id from persons where id_number_hash = any(@Hashes) and merged_into is null", facts, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update person_cases set name = @Name, sex = @Sex, birth_date = @BirthDate, estimated_age = @EstimatedAge,
+                                    household_region = @HouseholdRegion, id_number_hash = @IdNumberHash, id_number_masked = @IdNumberMasked
+            where case_id = @CaseId;
+            update persons set name = coalesce(name, @Name), birth_date = coalesce(birth_date, @BirthDate),
+                               household_region = coalesce(household_region, @HouseholdRegion),
+                               sex = case when sex = 'Unknown' then @Sex else sex end
+            where id = @PersonId;
+            """, facts, transaction, cancellationToken: cancellationToken));
+        if (holder is null && facts.IdNumberHash is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update persons set id_number_hash = @IdNumberHash, id_number_masked = @IdNumberMasked where id = @PersonId and id_number_hash is null",
+                facts, transaction, cancellationToken: cancellationToken));
+        }
+        else if (holder is { } other && other != personId)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into person_links (person_id, other_id, score, reasons, status, created_at)
+                values (least(@PersonId, @Other), greatest(@PersonId, @Other), 1.0, '{same_id_number}', 'candidate', @Now)
+                on conflict do nothing
+                """, new { facts.PersonId, Other = other, facts.Now }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>Staff confirm a candidate: the later record merges into the earlier, its cases with it.</summary>
     public async Task<LinkDecision> ConfirmAsync(Guid personId, Guid otherId, ReliefUser user, CancellationToken cancellationToken)
     {
