@@ -56,7 +56,7 @@ public sealed class UnitOfWork
 
     /// <summary>
     /// Adds the one statement of the unit whose result the caller needs (a number the database assigns, say): the first
-    /// column of its first row is <see cref="Returned"/> after <see cref="CommitAsync"/>. Still one round trip.
+    /// columns of its first row are <see cref="Returned"/> after <see cref="CommitAsync"/>. Still one round trip.
     /// </summary>
     public void WriteReturning(string sql, object parameters)
     {
@@ -69,8 +69,8 @@ public sealed class UnitOfWork
         returning = commands[^1];
     }
 
-    /// <summary>What the statement of <see cref="WriteReturning"/> returned.</summary>
-    public object? Returned { get; private set; }
+    /// <summary>The first row the statement of <see cref="WriteReturning"/> returned (its columns' values), or null.</summary>
+    public object?[]? Returned { get; private set; }
 
     /// <summary>Adds an event to the outbox; it is published after <see cref="CommitAsync"/>, never before.</summary>
     public void Publish<TEvent>(TEvent @event) where TEvent : class
@@ -104,7 +104,14 @@ public sealed class UnitOfWork
         {
             // Npgsql gives a result set only to the statements that return rows: this unit's one is the first.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            Returned = await reader.ReadAsync(cancellationToken) ? reader.GetValue(0) : null;
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                Returned = new object?[reader.FieldCount];
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    Returned[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+                }
+            }
             while (await reader.NextResultAsync(cancellationToken))
             {
                 // drain: the other statements' errors surface here, before the commit is taken as done

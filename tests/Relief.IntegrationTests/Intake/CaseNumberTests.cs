@@ -70,6 +70,25 @@ public sealed class CaseNumberTests(IntakeFixture fixture) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task The_same_person_registered_again_at_the_point_within_minutes_is_flagged_with_the_earlier_case_number()
+    {
+        using var staff = await fixture.Service.ClientForAsync();
+        var name = $"重{Guid.NewGuid():N}"[..8];
+        object Body(string who) => new { servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Food", personName = who };
+
+        using var first = await staff.PostAsJsonAsync("/api/cases", Body(name));
+        using var again = await staff.PostAsJsonAsync("/api/cases", Body(name));
+        using var someoneElse = await staff.PostAsJsonAsync("/api/cases", Body(name + "乙"));
+
+        var firstNumber = (await BodyAsync(first)).GetProperty("caseNumber").GetString();
+        var againBody = await BodyAsync(again);
+        Assert.Equal(firstNumber, againBody.GetProperty("possibleDuplicateOf").GetString());
+        Assert.Equal(JsonValueKind.Null, (await BodyAsync(someoneElse)).GetProperty("possibleDuplicateOf").ValueKind);
+        var detail = await staff.GetFromJsonAsync<JsonElement>($"/api/cases/{againBody.GetProperty("id").GetGuid()}");
+        Assert.Equal(firstNumber, detail.GetProperty("possibleDuplicateOf").GetString());
+    }
+
+    [Fact]
     public async Task A_misspelt_field_is_refused_naming_it_and_nothing_is_saved()
     {
         using var staff = await fixture.Service.ClientForAsync();

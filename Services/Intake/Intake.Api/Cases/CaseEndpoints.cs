@@ -98,7 +98,7 @@ public static class CaseEndpoints
 
             http.Response.Headers["Idempotent-Replayed"] = "true";
             return TypedResults.Created($"/api/cases/{first.Id}", new RegisteredCase(first.Id, first.CaseNumber,
-                new DateTimeOffset(DateTime.SpecifyKind(first.RegisteredAt, DateTimeKind.Utc)), first.TraceId));
+                new DateTimeOffset(DateTime.SpecifyKind(first.RegisteredAt, DateTimeKind.Utc)), first.TraceId, first.PossibleDuplicateOf));
         }
     }
 
@@ -106,7 +106,7 @@ public static class CaseEndpoints
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     private const string SelectEarlierAnswer = """
-        select k.request_hash, c.id, c.case_number, c.registered_at, c.trace_id
+        select k.request_hash, c.id, c.case_number, c.registered_at, c.trace_id, c.possible_duplicate_of
         from idempotency_keys k join cases c on c.id = k.case_id
         where k.registered_by = @Subject and k.key = @key
         """;
@@ -118,6 +118,7 @@ public static class CaseEndpoints
         public string CaseNumber { get; init; } = "";
         public DateTime RegisteredAt { get; init; }
         public string? TraceId { get; init; }
+        public string? PossibleDuplicateOf { get; init; }
     }
 
     private static readonly string SelectByIdNumberHash =
@@ -184,6 +185,8 @@ public static class CaseEndpoints
 }
 
 /// <summary>The new case: its id, and the number staff read aloud (county-date-sequence, e.g. 140802-20261129-0007).</summary>
-public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId);
+public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId,
+    /// <summary>The case number of the same person registered at the same point minutes before, for staff to look at.</summary>
+    string? PossibleDuplicateOf = null);
 
 public sealed record RevealedIdNumber(Guid CaseId, string IdNumber);

@@ -19,7 +19,7 @@ public static class CaseReading
         select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
                id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
                birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
-               circumstances, version
+               circumstances, version, possible_duplicate_of
         from cases
         """;
 
@@ -193,6 +193,7 @@ public static class CaseReading
         public string IdentityStatus { get; init; } = "unconfirmed";
         public string? Circumstances { get; init; }
         public int Version { get; init; }
+        public string? PossibleDuplicateOf { get; init; }
         public string? ContactsKeyId { get; init; }
         public byte[]? ContactsSealed { get; init; }
         public string? NotesKeyId { get; init; }
@@ -203,7 +204,7 @@ public static class CaseReading
             // A hotline operator dispatches; the identity document is not theirs to see, even masked.
             reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
             ReferredToStationCounty, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId,
-            BirthDate?.Year, Situations, IdentityStatus, ContactsCount);
+            BirthDate?.Year, Situations, IdentityStatus, ContactsCount, PossibleDuplicateOf);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -213,7 +214,7 @@ public static class CaseReading
 public record CaseSummary(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, IntakeChannel Channel,
     string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId,
-    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount);
+    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount, string? PossibleDuplicateOf);
 
 /// <summary>A case's page: the summary and the rest of the record, contacts and notes opened for the reader.</summary>
 public sealed record CaseDetail : CaseSummary

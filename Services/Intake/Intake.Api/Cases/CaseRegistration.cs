@@ -25,15 +25,23 @@ public sealed partial class CaseRegistration(
                            circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_hash_key_id, id_number_masked,
                            birth_date, household_place, benefits, situations, needs, belongings, place,
                            contacts_count, contacts_sealed, contacts_key_id, notes_sealed, notes_key_id,
-                           registered_by, registered_at, trace_id)
+                           registered_by, registered_at, trace_id, possible_duplicate_of)
         select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, 4, '0'),
                @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
                @BirthDate, @HouseholdPlace, @Benefits, @Situations, @Needs, @Belongings, @Place,
                @ContactsCount, @ContactsSealed, @ContactsKeyId, @NotesSealed, @NotesKeyId,
-               @RegisteredBy, @RegisteredAt, @TraceId
+               @RegisteredBy, @RegisteredAt, @TraceId,
+               -- The same person at the same point within 15 minutes: the same document, or the same name. Not looked for
+               -- when neither is known (most of a busy point's cases), through indexes when one is.
+               case when @PersonName::text is not null or @IdNumberHash::bytea is not null then
+                   (select earlier.case_number from cases earlier
+                    where earlier.service_point_code = @ServicePointCode and earlier.registered_at > @RegisteredAt - interval '15 minutes'
+                      and (earlier.id_number_hash = @IdNumberHash or earlier.person_name = @PersonName)
+                    order by earlier.registered_at desc limit 1)
+               end
         from number
-        returning case_number
+        returning case_number, possible_duplicate_of
         """;
 
     private const string RememberIdempotencyKey = """
@@ -88,9 +96,10 @@ public sealed partial class CaseRegistration(
         // client that hangs up after sending must not decide whether the case is kept.
         await unit.CommitAsync(CancellationToken.None);
 
-        var caseNumber = (string)unit.Returned!;
+        var caseNumber = (string)unit.Returned![0]!;
+        var possibleDuplicateOf = (string?)unit.Returned[1];
         LogRegistered(logger, registered.CaseId, caseNumber, registered.ServicePointCode, registered.Need, request.PersonName);
-        return new RegisteredCase(registered.CaseId, caseNumber, registered.RegisteredAt, traceId);
+        return new RegisteredCase(registered.CaseId, caseNumber, registered.RegisteredAt, traceId, possibleDuplicateOf);
     }
 
     // The name is classified: the redactor erases it before any log provider sees it.

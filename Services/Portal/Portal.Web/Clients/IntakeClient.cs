@@ -24,12 +24,12 @@ public sealed class IntakeClient(HttpClient http)
         await ApiResult.FromAsync<CaseDetail>(await http.GetAsync($"/api/cases/{id}", cancellationToken), cancellationToken);
 }
 
-public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId);
+public sealed record RegisteredCase(Guid Id, string CaseNumber, DateTimeOffset RegisteredAt, string? TraceId, string? PossibleDuplicateOf = null);
 
 public sealed record CaseSummary(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, string Channel,
     string? PersonName, string Sex, int? EstimatedAge, string Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId,
-    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount);
+    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount, string? PossibleDuplicateOf = null);
 
 public sealed record CasePage(List<CaseSummary> Items, string? Next);
 
@@ -41,8 +41,8 @@ public sealed record CaseContacts(string? Phone, List<RelativeContact> Relatives
 public sealed record CaseDetail(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, string Channel,
     string? PersonName, string Sex, int? EstimatedAge, string Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId,
-    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount,
+    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount, string? PossibleDuplicateOf,
     string? HouseholdPlace, string Benefits, string[] Needs, string? Belongings, string? Place, DateOnly? BirthDate,
-    CaseContacts? Contacts, string? Notes, string? Circumstances = null, List<CaseHistoryEntry>? History = null);
+    CaseContacts? Contacts, string? Notes, string? Circumstances = null, List<CaseHistoryEntry>? History = null, int Version = 1);
 
 public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail);
