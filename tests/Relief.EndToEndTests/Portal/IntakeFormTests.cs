@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Relief.Testing;
@@ -163,6 +164,31 @@ public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser br
         await page.Locator("[data-testid=case-history] li", new() { HasText = "已核验身份证" }).WaitForAsync();
         Assert.Contains("已核验身份证", await page.Locator("[data-testid=case-person]").InnerTextAsync(), StringComparison.Ordinal);
         await session.ScreenshotAsync("44-identity-confirmed");
+    }
+
+    [Fact]
+    public async Task A_county_officer_sees_the_whole_ID_number_only_after_stating_a_purpose_and_the_read_is_audited()
+    {
+        using var intake = await Stack.CreateClientAsync("intake", TestUsers.PointStaff());
+        var idNumber = "440524188001010014";
+        using var registered = await intake.PostAsJsonAsync("/api/cases", new
+        {
+            servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Referral", personName = "钱审计", idNumber,
+        });
+        var caseId = (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        var (userName, password) = await Stack.SignIn.NewUserAsync(TestUsers.CountyOfficer("140802"));
+        await using var session = await browser.OpenAsync(Stack.PortalAddress);
+        await session.SignInAsync(userName, password, $"/cases/{caseId}");
+
+        Assert.Equal("440524********0014", (await session.Page.Locator("[data-testid=id-number]").InnerTextAsync()).Trim());
+        await session.Page.Locator("[data-testid=reveal-form] input[name=purpose]").FillAsync("联系户籍地民政部门");
+        await session.Page.Locator("[data-testid=reveal]").ClickAsync();
+
+        await session.Page.Locator("[data-testid=id-number]", new() { HasText = idNumber }).WaitForAsync();
+        var data = new StackData(Stack);
+        Assert.Equal(1, await data.ScalarAsync<long>("intakedb",
+            "select count(*) from audit_log where action = 'reveal_id_number' and subject = @caseId and purpose = '联系户籍地民政部门'",
+            new { caseId = caseId.ToString() }));
     }
 
     [GeneratedRegex(@"^140802-\d{8}-\d{4}$")]

@@ -20,6 +20,11 @@ public sealed class IntakeClient(HttpClient http)
     public async Task<ApiResult<JsonElement>> ConfirmIdentityAsync(Guid id, string? method, string? note, CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<JsonElement>(await http.PostAsJsonAsync($"/api/cases/{id}/identity", new { method, note }, cancellationToken), cancellationToken);
 
+    /// <summary>The whole identity document number, for a stated purpose; Intake writes the read to its audit log.</summary>
+    public async Task<ApiResult<JsonElement>> RevealIdNumberAsync(Guid id, string purpose, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<JsonElement>(await http.GetAsync(
+            $"/api/cases/{id}/id-number{Query.Of(("purpose", purpose))}", cancellationToken), cancellationToken);
+
     public async Task<ApiResult<CaseDetail>> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<CaseDetail>(await http.GetAsync($"/api/cases/{id}", cancellationToken), cancellationToken);
 }
