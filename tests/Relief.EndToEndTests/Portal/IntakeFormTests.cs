@@ -191,6 +191,30 @@ public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser br
             new { caseId = caseId.ToString() }));
     }
 
+    [Fact]
+    public async Task An_unidentified_man_is_completed_later_on_the_case_page_and_the_change_shows_in_its_history()
+    {
+        using var intake = await Stack.CreateClientAsync("intake", TestUsers.PointStaff());
+        using var registered = await intake.PostAsJsonAsync("/api/cases", new
+        {
+            servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Referral", sex = "Male", estimatedAge = 75,
+        });
+        var caseId = (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        var (userName, password) = await Stack.SignIn.NewUserAsync(TestUsers.PointStaff());
+        await using var session = await browser.OpenAsync(Stack.PortalAddress);
+        await session.SignInAsync(userName, password, $"/cases/{caseId}");
+
+        await session.Page.Locator("[data-testid=edit-case]").ClickAsync();
+        await session.Page.Locator("#personName").FillAsync("郭后补");
+        await session.Page.Locator("#householdPlace").FillAsync("山西省运城市盐湖区");
+        await session.Page.Locator("[data-testid=save]").ClickAsync();
+
+        await session.Page.WaitForURLAsync($"**/cases/{caseId}");
+        Assert.Contains("郭**", await session.Page.Locator("[data-testid=case-person]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("姓名", await session.Page.Locator("[data-testid=case-history] li[data-action=updated]").InnerTextAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("45-case-completed");
+    }
+
     [GeneratedRegex(@"^140802-\d{8}-\d{4}$")]
     private static partial Regex CaseNumber();
 }

@@ -46,6 +46,7 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/cases"] = ("/cases", CaseReaders),
         ["/cases/new"] = ("/cases/new", CaseRegistrars),
         ["/cases/{Id:guid}"] = ("/cases/00000000-0000-0000-0000-000000000001", CaseReaders),
+        ["/cases/{Id:guid}/edit"] = ("/cases/00000000-0000-0000-0000-000000000001/edit", CaseReaders),
         ["/persons"] = ("/persons", PersonReaders),
         ["/persons/{Id:guid}"] = ("/persons/00000000-0000-0000-0000-000000000001", PersonReaders),
         ["/signed-out"] = ("/signed-out", null),

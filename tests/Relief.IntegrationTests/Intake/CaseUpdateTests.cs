@@ -70,6 +70,29 @@ public sealed class CaseUpdateTests(WholeFlowFixture flow) : IClassFixture<Whole
     }
 
     [Fact]
+    public async Task The_form_keeps_the_document_on_record_and_reads_the_name_in_full_to_complete_it()
+    {
+        var idNumber = WholeFlowFixture.NewIdNumber();
+        var caseId = await RegisterAsync("陈保留", idNumber);
+        using var staff = await flow.Intake.ClientForAsync();
+
+        var record = await staff.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}/record");
+        Assert.Equal("陈保留", record.GetProperty("personName").GetString());
+        Assert.Equal(idNumber[..6] + "********" + idNumber[14..], record.GetProperty("idNumberMasked").GetString());
+        var completed = Record("陈保留", null);
+        completed["version"] = record.GetProperty("version").GetInt32();
+        completed["keepIdNumber"] = true;
+        completed["place"] = "汽车站";
+        using var response = await staff.PutAsJsonAsync($"/api/cases/{caseId}", completed);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["place"], (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("changedFields").EnumerateArray().Select(f => f.GetString()));
+        using var admin = await flow.Intake.ClientForAsync(TestUsers.CityAdministrator());
+        var revealed = await admin.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}/id-number?purpose=核对保留");
+        Assert.Equal(idNumber, revealed.GetProperty("idNumber").GetString());
+    }
+
+    [Fact]
     public async Task A_change_on_a_stale_version_is_409_and_changes_nothing_and_a_bad_field_is_400()
     {
         var caseId = await RegisterAsync("王旧版");

@@ -90,6 +90,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.PointStaff(), TestUsers.Auditor(), null, ListsAreScopedNotRefused),
         new("intake", "GET /api/cases/{id:guid}", ids => Get($"/api/cases/{ids.CaseId}"),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("intake", "GET /api/cases/{id:guid}/record", ids => Get($"/api/cases/{ids.CaseId}/record"),
+            TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "PUT /api/cases/{id:guid}", ids => Send(HttpMethod.Put, $"/api/cases/{ids.CaseId}", new { version = 1, need = "Referral", personName = "矩阵测试", idNumber = ids.IdNumber, sex = "Female", estimatedAge = 75 }),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "POST /api/cases/{id:guid}/identity", ids => Send(HttpMethod.Post, $"/api/cases/{ids.CaseId}/identity", new { method = "self_declared" }),

@@ -39,6 +39,8 @@ public static class CaseEndpoints
             .RequireAuthorization(policy => policy.RequireRole(Readers));
         cases.MapGet("/{id:guid}", CaseReading.GetCase)
             .RequireAuthorization(policy => policy.RequireRole(Readers));
+        cases.MapGet("/{id:guid}/record", CaseUpdate.GetRecordAsync)
+            .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapPut("/{id:guid}", CaseUpdate.UpdateAsync).Validate<UpdateCaseRequest>()
             .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapPost("/{id:guid}/identity", IdentityConfirmation.ConfirmAsync)

@@ -62,7 +62,8 @@ public static class CaseUpdate
         }
 
         var before = CaseRecordValues.Opened(stored, protector);
-        var after = CaseRecordValues.From(request, id, protector) with { Version = stored.Version };
+        var wanted = request.KeepIdNumber == true ? request with { IdNumber = before.IdNumber } : request;
+        var after = CaseRecordValues.From(wanted, id, protector) with { Version = stored.Version };
         var changed = before.ChangedFields(after);
         if (changed.Count == 0)
         {
@@ -90,9 +91,38 @@ public static class CaseUpdate
         return TypedResults.Ok(new CaseVersion(id, updated.Version, changed));
     }
 
+    /// <summary>
+    /// The record as the form to complete it needs it: the name and contacts in full for those who may change them, the
+    /// identity document masked (it is kept unless a new one is typed).
+    /// </summary>
+    public static async Task<Results<Ok<EditableRecord>, NotFound>> GetRecordAsync(
+        Guid id, HttpContext http, NpgsqlDataSource db, PersonalDataProtector protector, CancellationToken cancellationToken)
+    {
+        var user = ReliefUser.From(http.User);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var stored = await connection.QuerySingleOrDefaultAsync<CaseRecordValues.StoredRecord>(new CommandDefinition(
+            $"{SelectRecord} where id = @id and anonymised_at is null and {CaseEndpoints.Scope}", DataScope.Parameters(user, new { id }),
+            cancellationToken: cancellationToken));
+        if (stored is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var record = CaseRecordValues.Opened(stored, protector);
+        return TypedResults.Ok(new EditableRecord(id, stored.Version, record.PersonName, record.Sex, record.EstimatedAge, record.Need,
+            record.Circumstances, record.IdNumber is null ? null : ServiceDefaults.PersonalData.ResidentIdNumber.Mask(record.IdNumber),
+            record.BirthDate, record.HouseholdPlace, record.Benefits, record.Situations, record.Needs, record.Contacts?.Phone,
+            record.Contacts?.Relatives ?? [], record.Belongings, record.Place, record.Notes));
+    }
+
     private static ProblemHttpResult Stale() => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
         title: "有人在您之后修改了这个案件，请重新打开后再改 / the case was changed by someone else since you read it: read it again");
 }
+
+/// <summary>A case's record for the form that completes it.</summary>
+public sealed record EditableRecord(Guid Id, int Version, string? PersonName, string Sex, int? EstimatedAge, string Need,
+    string? Circumstances, string? IdNumberMasked, DateOnly? BirthDate, string? HouseholdPlace, string Benefits, string[] Situations,
+    string[] Needs, string? Phone, IReadOnlyList<RelativeContact> Relatives, string? Belongings, string? Place, string? Notes);
 
 /// <summary>The case's version after a change, and which fields changed.</summary>
 public sealed record CaseVersion(Guid Id, int Version, IReadOnlyList<string> ChangedFields);

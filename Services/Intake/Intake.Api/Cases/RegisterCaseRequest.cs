@@ -59,7 +59,9 @@ public sealed record UpdateCaseRequest(
     IReadOnlyList<RelativeContact>? Relatives = null,
     string? Belongings = null,
     string? Place = null,
-    string? Notes = null) : ICaseRecord;
+    string? Notes = null,
+    /// <summary>Keep the identity document on record (the form shows it masked only); <see cref="IdNumber"/> is then ignored.</summary>
+    bool? KeepIdNumber = null) : ICaseRecord;
 
 /// <summary>The person and situation of a case, as registered or completed later.</summary>
 public interface ICaseRecord

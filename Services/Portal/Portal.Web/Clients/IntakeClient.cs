@@ -25,6 +25,12 @@ public sealed class IntakeClient(HttpClient http)
         await ApiResult.FromAsync<JsonElement>(await http.GetAsync(
             $"/api/cases/{id}/id-number{Query.Of(("purpose", purpose))}", cancellationToken), cancellationToken);
 
+    public async Task<ApiResult<EditableRecord>> GetRecordAsync(Guid id, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<EditableRecord>(await http.GetAsync($"/api/cases/{id}/record", cancellationToken), cancellationToken);
+
+    public async Task<ApiResult<JsonElement>> UpdateAsync(Guid id, object record, CancellationToken cancellationToken) =>
+        await ApiResult.FromAsync<JsonElement>(await http.PutAsJsonAsync($"/api/cases/{id}", record, cancellationToken), cancellationToken);
+
     public async Task<ApiResult<CaseDetail>> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await ApiResult.FromAsync<CaseDetail>(await http.GetAsync($"/api/cases/{id}", cancellationToken), cancellationToken);
 }
@@ -51,3 +57,8 @@ public sealed record CaseDetail(Guid Id, string CaseNumber, string CountyCode, s
     CaseContacts? Contacts, string? Notes, string? Circumstances = null, List<CaseHistoryEntry>? History = null, int Version = 1);
 
 public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail);
+
+/// <summary>A case's record for the form that completes it (补充登记): the name in full, the ID number masked.</summary>
+public sealed record EditableRecord(Guid Id, int Version, string? PersonName, string Sex, int? EstimatedAge, string Need,
+    string? Circumstances, string? IdNumberMasked, DateOnly? BirthDate, string? HouseholdPlace, string Benefits, string[] Situations,
+    string[] Needs, string? Phone, List<RelativeContact> Relatives, string? Belongings, string? Place, string? Notes);

@@ -178,6 +178,15 @@ public sealed class Texts
         ["not_established"] = "无法确认",
     };
 
+    /// <summary>The fields of a case's record, as its history names them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CaseFields = new Dictionary<string, string>
+    {
+        ["personName"] = "姓名", ["sex"] = "性别", ["estimatedAge"] = "估计年龄", ["need"] = "救助类别", ["circumstances"] = "情况说明",
+        ["idNumber"] = "身份证号", ["birthDate"] = "出生日期", ["householdPlace"] = "户籍地", ["benefits"] = "低保/五保",
+        ["situations"] = "情况", ["needs"] = "需要", ["contacts"] = "联系方式", ["belongings"] = "代管物品", ["place"] = "发现地点",
+        ["notes"] = "备注",
+    };
+
     public static string Time(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(8))
         .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
