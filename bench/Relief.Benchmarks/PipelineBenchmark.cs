@@ -19,6 +19,7 @@ internal static class PipelineBenchmark
     private const string AdminPassword = "bench-admin-password-0123456789";
     private static readonly Uri Intake = new("http://localhost:5101/api/cases");
     private static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104, 5105];
+    private static readonly string[] Consumers = ["registry", "referral", "notification"];
     private static readonly string[] ServiceDatabases = ["intakedb", "registrydb", "referraldb", "notificationdb"];
 
     public static async Task RunAsync(string root, TimeSpan measured)
@@ -65,6 +66,28 @@ internal static class PipelineBenchmark
                 .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))) +
                 string.Create(culture, $"; total {warm.CpuPerCaseMs.Values.Sum():N2}"));
 
+            // Intake on its own (issue 10: registering with full validation and the outbox, beside the bare baseline): the
+            // consumers are frozen (SIGSTOP), their queues fill, and they drain once thawed.
+            var consumers = Consumers.SelectMany(role => StackProcesses.PidsOf(role, data)).ToList();
+            Signal(consumers, "STOP");
+            Phase alone;
+            try
+            {
+                alone = await PhaseAsync("intake alone (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
+            }
+            finally
+            {
+                Signal(consumers, "CONT");
+            }
+
+            Say("");
+            Say(string.Create(culture,
+                $"intake alone, consumers frozen (validation, scope, point check, case number, audit, outbox), {Connections} connections, closed loop: " +
+                $"{alone.Load.RequestsPerSecond:N0} req/s = {alone.Load.RequestsPerSecond / baseline.RequestsPerSecond:P0} of the baseline (target 60%), " +
+                $"p50 {alone.Load.Percentile(50):N1} ms, p99 {alone.Load.Percentile(99):N1} ms (target under 50 ms), failed {alone.Load.Failed}"));
+            Say("  CPU per case: " + string.Join(", ", alone.CpuPerCaseMs.Where(pair => pair.Value > 0.005)
+                .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
+
             var idle = await IdleAsync(data);
             Say("");
             Say("idle (30 s after the last case was handled): % of one core, resident memory");
@@ -95,13 +118,23 @@ internal static class PipelineBenchmark
 
     private sealed record Phase(string Name, LoadResult Load, double LagP50, double LagP99, Dictionary<string, double> CpuPerCaseMs);
 
-    private static async Task<Phase> PhaseAsync(string name, Func<Task<LoadResult>> run, string data)
+    private static void Signal(IEnumerable<int> pids, string signal)
+    {
+        foreach (var pid in pids)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+    }
+
+    private static async Task<Phase> PhaseAsync(string name, Func<Task<LoadResult>> run, string data, bool measureLag = true)
     {
         Console.WriteLine($"  … {name}");
         var before = StackProcesses.Take(data);
         var load = await run();
         var after = StackProcesses.Take(data);
-        var lags = await LagsAsync(new LocalStack(data), load.CaseIds);
+        // The lags of a phase whose consumers are frozen would only measure the freeze.
+        var lags = measureLag ? await LagsAsync(new LocalStack(data), load.CaseIds) : [0.0];
         var cpu = StackProcesses.CpuBetween(before, after)
             .ToDictionary(pair => pair.Key, pair => 1000 * pair.Value / Math.Max(1, load.Created));
         return new Phase(name, load, LoadGenerator.Percentile(lags, 50), LoadGenerator.Percentile(lags, 99), cpu);

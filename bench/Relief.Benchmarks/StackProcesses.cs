@@ -68,6 +68,30 @@ public static class StackProcesses
         return null;
     }
 
+    /// <summary>The process ids of a role (a service's own process).</summary>
+    public static IReadOnlyList<int> PidsOf(string role, string dataFolder)
+    {
+        var pids = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            var pid = Path.GetFileName(folder);
+            try
+            {
+                if (pid.All(char.IsAsciiDigit)
+                    && RoleOf(File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' '), pid, "", "", dataFolder) == role)
+                {
+                    pids.Add(int.Parse(pid, CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        return pids;
+    }
+
     /// <summary>CPU each role used between two samples, in seconds.</summary>
     public static Dictionary<string, double> CpuBetween(Sample from, Sample to) =>
         Roles.ToDictionary(role => role, role => Math.Max(0, to.CpuSeconds[role] - from.CpuSeconds[role]));
