@@ -36,6 +36,26 @@ public sealed class CaseNumberTests(IntakeFixture fixture) : IClassFixture<Intak
     }
 
     [Fact]
+    public async Task A_county_day_past_9999_cases_goes_on_with_five_digits_instead_of_repeating_a_number()
+    {
+        // A province-wide surge: the counter is where it would be after 9,999 cases in 盐湖区 today.
+        var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        using var staff = await fixture.Service.ClientForAsync(TestUsers.CountyOfficer("140802"));
+        using (var first = await staff.PostAsJsonAsync("/api/cases", ACase()))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        await TestDatabase.ExecuteAsync(Db, "update case_number_counters set last = 9999 where county_code = '140802'");
+
+        using var next = await staff.PostAsJsonAsync("/api/cases", ACase());
+        using var after = await staff.PostAsJsonAsync("/api/cases", ACase());
+
+        Assert.Equal($"140802-{today}-10000", (await BodyAsync(next)).GetProperty("caseNumber").GetString());
+        Assert.Equal($"140802-{today}-10001", (await BodyAsync(after)).GetProperty("caseNumber").GetString());
+    }
+
+    [Fact]
     public async Task A_retried_submit_with_the_same_key_returns_the_first_case_and_a_double_click_makes_one_case()
     {
         using var staff = await fixture.Service.ClientForAsync();

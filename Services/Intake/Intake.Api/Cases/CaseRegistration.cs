@@ -26,7 +26,7 @@ public sealed partial class CaseRegistration(
                            birth_date, household_place, benefits, situations, needs, belongings, place,
                            contacts_count, contacts_sealed, contacts_key_id, notes_sealed, notes_key_id,
                            registered_by, registered_at, trace_id, possible_duplicate_of)
-        select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, 4, '0'),
+        select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, greatest(4, length(number.last::text)), '0'),
                @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
                @BirthDate, @HouseholdPlace, @Benefits, @Situations, @Needs, @Belongings, @Place,

@@ -15,7 +15,7 @@ with numbered as (
     select id, county_code, (registered_at at time zone 'Asia/Shanghai')::date as day,
            row_number() over (partition by county_code, (registered_at at time zone 'Asia/Shanghai')::date order by registered_at, id) as n
     from cases)
-update cases set case_number = numbered.county_code || '-' || to_char(numbered.day, 'YYYYMMDD') || '-' || lpad(numbered.n::text, 4, '0')
+update cases set case_number = numbered.county_code || '-' || to_char(numbered.day, 'YYYYMMDD') || '-' || lpad(numbered.n::text, greatest(4, length(numbered.n::text)), '0')
 from numbered where cases.id = numbered.id;
 
 insert into case_number_counters (county_code, day, last)
