@@ -154,6 +154,12 @@ public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser br
         await page.Locator("#idNumber-hint.good").WaitForAsync();
         Assert.Equal("Female", await page.Locator("#sex").InputValueAsync());
         Assert.Equal("1949-12-31", await page.Locator("#birthDate").InputValueAsync());
+        // A Yuncheng number names its county as the household place.
+        await page.Locator("#householdPlace").FillAsync("");
+        await page.Locator("#idNumber").FillAsync("");
+        await page.Locator("#idNumber").PressSequentiallyAsync("14080219560301002" + Relief.ServiceDefaults.PersonalData.ResidentIdNumber.CheckCharacter("14080219560301002"));
+        Assert.Equal("山西省运城市盐湖区", await page.Locator("#householdPlace").InputValueAsync());
+        await page.Locator("#idNumber").FillAsync("11010519491231002X");
         await page.Locator("#need").SelectOptionAsync("TravelVoucher");
         await page.Locator("[data-testid=register]").ClickAsync();
         await page.WaitForURLAsync(new Regex("/cases/[0-9a-f-]{36}\\?registered=1$"));

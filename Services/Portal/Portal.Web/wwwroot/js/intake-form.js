@@ -37,6 +37,7 @@
     }
 
     var id = form.querySelector('#idNumber');
+    var counties = JSON.parse(id.getAttribute('data-counties') || '{}');
     var hint = form.querySelector('#idNumber-hint');
     function checkId(fill) {
         var value = id.value.trim().toUpperCase();
@@ -46,6 +47,14 @@
         if (problem === '' && fill) {
             form.querySelector('#sex').value = (+value[16]) % 2 === 1 ? 'Male' : 'Female';
             form.querySelector('#birthDate').value = value.substr(6, 4) + '-' + value.substr(10, 2) + '-' + value.substr(12, 2);
+            // The region code is where the card was issued: the household place, named when it is one of Yuncheng's.
+            var place = form.querySelector('#householdPlace');
+            var county = counties[value.substr(0, 6)];
+            if (county && !place.value) {
+                place.value = '山西省运城市' + county;
+            } else if (!county) {
+                hint.textContent += ' · 户籍地区码 / region ' + value.substr(0, 6);
+            }
         }
     }
     id.addEventListener('input', function () { checkId(true); });
