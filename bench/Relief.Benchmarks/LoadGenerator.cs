@@ -18,8 +18,16 @@ public sealed record LoadResult(int Sent, int Created, int Failed, TimeSpan Elap
 /// capacity) or at a fixed rate (open loop: latency is measured from when a request was due, so a stall counts against
 /// every request it delayed).
 /// </summary>
-public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connections) : IDisposable
+public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connections, IReadOnlyList<byte[]>? bodies = null) : IDisposable
 {
+    /// <summary>The same case at a point of each county (<paramref name="points"/>: code → county), round robin.</summary>
+    public static IReadOnlyList<byte[]> CasesAt(IEnumerable<(string Point, string County)> points) =>
+        points.Select(p => Encoding.UTF8.GetBytes(CaseBody.Replace("YH-CC-001", p.Point, StringComparison.Ordinal)
+            .Replace("140802", p.County, StringComparison.Ordinal))).ToList();
+
+    private readonly IReadOnlyList<byte[]> bodies = bodies ?? [Body];
+    private int next;
+
     public const string CaseBody = """
         {"servicePointCode":"YH-CC-001","countyCode":"140802","channel":"WalkIn","need":"Referral","sex":"Male","estimatedAge":50,"circumstances":"Stranded at the bus station without a fare home."}
         """;
@@ -50,7 +58,10 @@ public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connect
             Interlocked.Increment(ref sent);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(Body) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+                {
+                    Content = new ByteArrayContent(bodies[(int)((uint)Interlocked.Increment(ref next) % (uint)bodies.Count)]),
+                };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 if (bearerToken is not null)
                 {

@@ -68,12 +68,16 @@ internal static class PipelineBenchmark
 
             // Intake on its own (issue 10: registering with full validation and the outbox, beside the bare baseline): the
             // consumers are frozen (SIGSTOP), their queues fill, and they drain once thawed.
+            // Over the 13 counties, as a province-wide surge comes: each county's case numbers have a counter of their own.
+            var counties = await SpreadOverCountiesAsync();
             var consumers = Consumers.SelectMany(role => StackProcesses.PidsOf(role, data)).ToList();
             Signal(consumers, "STOP");
-            Phase alone;
+            Phase alone, spread;
             try
             {
-                alone = await PhaseAsync("intake alone (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
+                alone = await PhaseAsync("intake alone, one county (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
+                spread = await PhaseAsync("intake alone, 13 counties (closed loop, 30 s)",
+                    () => new LoadGenerator(Intake, counties.Token, Connections, counties.Bodies).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
             }
             finally
             {
@@ -86,6 +90,12 @@ internal static class PipelineBenchmark
                 $"{alone.Load.RequestsPerSecond:N0} req/s = {alone.Load.RequestsPerSecond / baseline.RequestsPerSecond:P0} of the baseline (target 60%), " +
                 $"p50 {alone.Load.Percentile(50):N1} ms, p99 {alone.Load.Percentile(99):N1} ms (target under 50 ms), failed {alone.Load.Failed}"));
             Say("  CPU per case: " + string.Join(", ", alone.CpuPerCaseMs.Where(pair => pair.Value > 0.005)
+                .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
+            Say(string.Create(culture,
+                $"… the same over the 13 counties (a city administrator, one point each): {spread.Load.RequestsPerSecond:N0} req/s = " +
+                $"{spread.Load.RequestsPerSecond / baseline.RequestsPerSecond:P0} of the baseline, p50 {spread.Load.Percentile(50):N1} ms, " +
+                $"p99 {spread.Load.Percentile(99):N1} ms, failed {spread.Load.Failed}"));
+            Say("  CPU per case: " + string.Join(", ", spread.CpuPerCaseMs.Where(pair => pair.Value > 0.005)
                 .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
 
             var idle = await IdleAsync(data);
@@ -257,6 +267,46 @@ internal static class PipelineBenchmark
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
+    }
+
+    /// <summary>A point embedded in each of Yuncheng's 13 counties, known to Intake, and a city administrator's token.</summary>
+    private static async Task<(string Token, IReadOnlyList<byte[]> Bodies)> SpreadOverCountiesAsync()
+    {
+        using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
+        var admin = await TokenAsync(authority, "admin", AdminPassword);
+        using var registry = new HttpClient { BaseAddress = new Uri("http://localhost:5102") };
+        registry.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        var points = Relief.ServiceDefaults.YunchengCounties.Names.Keys.Select(county => ($"BENCH-{county}", county)).ToList();
+        foreach (var (code, county) in points)
+        {
+            using var created = await registry.PostAsJsonAsync("/api/service-points", new
+            {
+                code, name = $"压测服务点 {county}", kind = "community_center", countyCode = county, address = "压测路 1 号",
+                longitude = 111.0, latitude = 35.02, openingHours = new { alwaysOpen = true },
+            });
+            if (created.IsSuccessStatusCode)
+            {
+                using var embedded = await registry.PostAsJsonAsync($"/api/service-points/{code}/status", new
+                {
+                    status = "embedded", version = 1, signInstalledOn = "2026-06-01", staffTrainedCount = 2, staffTrainedOn = "2026-06-15",
+                });
+                embedded.EnsureSuccessStatusCode();
+            }
+        }
+
+        var bodies = LoadGenerator.CasesAt(points);
+        using var intake = new HttpClient();
+        intake.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        foreach (var body in bodies)
+        {
+            await WaitAsync(async () =>
+            {
+                using var probe = await intake.PostAsync(Intake, new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
+                return probe.IsSuccessStatusCode;
+            }, "Intake knows the bench's point in each county", TimeSpan.FromMinutes(1));
+        }
+
+        return (admin, bodies);
     }
 
     private static async Task<string> SetUpAsync()
