@@ -45,7 +45,7 @@ public static class TransientFaults
         HttpRequestException { StatusCode: var status } => (int)status! >= 500 || status is System.Net.HttpStatusCode.Unauthorized
             or System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests,
         // The resilience pipeline gave up (timeout, open circuit): the other service is not answering yet.
-        Polly.ExecutionRejectedException or Polly.Timeout.TimeoutRejectedException => true,
+        Polly.ExecutionRejectedException => true,
         _ => false,
     };
 

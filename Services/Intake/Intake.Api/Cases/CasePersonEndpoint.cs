@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -45,7 +44,7 @@ public static class CasePersonEndpoint
             row.PersonName,
             row.Sex,
             row.EstimatedAge,
-            idNumber is null ? null : DateOnly.ParseExact(idNumber.AsSpan(6, 8), "yyyyMMdd", CultureInfo.InvariantCulture),
+            CaseRecordValidator.BirthDateOf(idNumber),
             // The region code of the ID number is where the card was issued: the household-registration place.
             idNumber?[..6],
             idNumber is null ? null : Convert.ToBase64String(protector.LookupHash(idNumber).Hash),

@@ -15,12 +15,19 @@ namespace Relief.Intake.Cases;
 public static class CaseReading
 {
     /// <summary>What a <see cref="CaseSummary"/> is read from (never a sealed value).</summary>
-    public const string SelectSummaries = """
-        select id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
-               id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
-               birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
-               circumstances, version, possible_duplicate_of
-        from cases
+    private const string SummaryColumns = """
+        id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
+        id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
+        birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
+        circumstances, version, possible_duplicate_of
+        """;
+
+    public const string SelectSummaries = $"select {SummaryColumns} from cases";
+
+    /// <summary>A case's page: the summary's columns and the sealed contacts and notes, opened for the reader.</summary>
+    private static readonly string SelectCase = $"""
+        select {SummaryColumns}, contacts_key_id, contacts_sealed, notes_key_id, notes_sealed
+        from cases where id = @Id and {CaseEndpoints.Scope}
         """;
 
     public static readonly IReadOnlyList<string> IdentityStatuses = ["unconfirmed", "id_card_checked", "police_check", "self_declared", "not_established"];
@@ -32,8 +39,7 @@ public static class CaseReading
         var user = ReliefUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition(
-            $"{SelectSummaries.Replace("from cases", ", contacts_key_id, contacts_sealed, notes_key_id, notes_sealed from cases", StringComparison.Ordinal)} where id = @Id and {CaseEndpoints.Scope}",
-            DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
+            SelectCase, DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
         if (row is null)
         {
             await audit.RecordAsync(user, new AuditEntry("read_case", AuditEntry.Refused, id.ToString()), cancellationToken);
@@ -194,6 +200,9 @@ public static class CaseReading
         public string? Circumstances { get; init; }
         public int Version { get; init; }
         public string? PossibleDuplicateOf { get; init; }
+        // The sealed values: read only where they are opened (the case page, completing a record), never listed.
+        public string? IdNumberKeyId { get; init; }
+        public byte[]? IdNumberSealed { get; init; }
         public string? ContactsKeyId { get; init; }
         public byte[]? ContactsSealed { get; init; }
         public string? NotesKeyId { get; init; }

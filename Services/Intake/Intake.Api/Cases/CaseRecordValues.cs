@@ -123,7 +123,7 @@ public sealed record CaseRecordValues
     }
 
     /// <summary>This record as stored, opened for comparing (<see cref="ChangedFields"/>).</summary>
-    public static CaseRecordValues Opened(StoredRecord stored, PersonalDataProtector protector) => new()
+    public static CaseRecordValues Opened(CaseReading.CaseRow stored, PersonalDataProtector protector) => new()
     {
         Id = stored.Id,
         PersonName = stored.PersonName,
@@ -146,30 +146,4 @@ public sealed record CaseRecordValues
     };
 
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    /// <summary>A case's record columns as read back.</summary>
-    public sealed class StoredRecord
-    {
-        public Guid Id { get; init; }
-        public string CountyCode { get; init; } = "";
-        public string? PersonName { get; init; }
-        public string Sex { get; init; } = "Unknown";
-        public short? EstimatedAge { get; init; }
-        public string Need { get; init; } = "";
-        public string? Circumstances { get; init; }
-        public string? IdNumberKeyId { get; init; }
-        public byte[]? IdNumberSealed { get; init; }
-        public DateTime? BirthDate { get; init; }
-        public string? HouseholdPlace { get; init; }
-        public string Benefits { get; init; } = "unknown";
-        public string[] Situations { get; init; } = [];
-        public string[] Needs { get; init; } = [];
-        public string? Belongings { get; init; }
-        public string? Place { get; init; }
-        public string? ContactsKeyId { get; init; }
-        public byte[]? ContactsSealed { get; init; }
-        public string? NotesKeyId { get; init; }
-        public byte[]? NotesSealed { get; init; }
-        public int Version { get; init; }
-    }
 }

@@ -44,10 +44,10 @@ public static class CaseUpdate
         PersonalDataProtector protector, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ReliefUser.From(http.User);
-        CaseRecordValues.StoredRecord? stored;
+        CaseReading.CaseRow? stored;
         await using (var connection = await db.OpenConnectionAsync(cancellationToken))
         {
-            stored = await connection.QuerySingleOrDefaultAsync<CaseRecordValues.StoredRecord>(new CommandDefinition(
+            stored = await connection.QuerySingleOrDefaultAsync<CaseReading.CaseRow>(new CommandDefinition(
                 $"{SelectRecord} where id = @id and {CaseEndpoints.Scope}", DataScope.Parameters(user, new { id }), cancellationToken: cancellationToken));
         }
 
@@ -100,7 +100,7 @@ public static class CaseUpdate
     {
         var user = ReliefUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var stored = await connection.QuerySingleOrDefaultAsync<CaseRecordValues.StoredRecord>(new CommandDefinition(
+        var stored = await connection.QuerySingleOrDefaultAsync<CaseReading.CaseRow>(new CommandDefinition(
             $"{SelectRecord} where id = @id and anonymised_at is null and {CaseEndpoints.Scope}", DataScope.Parameters(user, new { id }),
             cancellationToken: cancellationToken));
         if (stored is null)

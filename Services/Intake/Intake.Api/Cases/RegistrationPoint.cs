@@ -9,11 +9,11 @@ namespace Relief.Intake.Cases;
 /// </summary>
 public static class RegistrationPoint
 {
-    private static readonly Dictionary<string, string> StatusNames = new()
+    private static readonly Dictionary<string, (string Chinese, string English)> StatusNames = new()
     {
-        ["planned"] = "尚在规划 / is still planned",
-        ["suspended"] = "已暂停 / is suspended",
-        ["closed"] = "已关闭 / is closed",
+        ["planned"] = ("尚在规划", "is still planned"),
+        ["suspended"] = ("已暂停", "is suspended"),
+        ["closed"] = ("已关闭", "is closed"),
     };
 
     /// <summary>The field errors that refuse this case at this point, or null when it may be registered there.</summary>
@@ -26,8 +26,8 @@ public static class RegistrationPoint
 
         if (point.Status != "embedded")
         {
-            var status = StatusNames.GetValueOrDefault(point.Status, point.Status);
-            return new() { ["servicePointCode"] = [$"服务点{point.Name}{status.Split(" / ")[0]}，不能登记 / the point {status.Split(" / ")[^1]}: cases are registered at embedded points only"] };
+            var (chinese, english) = StatusNames.GetValueOrDefault(point.Status, (point.Status, $"is {point.Status}"));
+            return new() { ["servicePointCode"] = [$"服务点{point.Name}{chinese}，不能登记 / the point {english}: cases are registered at embedded points only"] };
         }
 
         if (point.CountyCode != request.CountyCode)
