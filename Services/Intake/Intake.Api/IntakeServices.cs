@@ -17,7 +17,7 @@ public static class IntakeServices
         builder.AddReliefPersonalData();
         builder.AddReliefMessaging("intake", bus =>
         {
-            bus.AddConsumer<ReferralSentConsumer>();
+            bus.AddConsumer<ReferralRequestedConsumer>();
             bus.AddConsumer<ServicePointChangedConsumer>();
         });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();

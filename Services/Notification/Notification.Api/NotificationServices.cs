@@ -9,7 +9,7 @@ public static class NotificationServices
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("notificationdb", typeof(NotificationServices).Assembly);
-        builder.AddReliefMessaging("notification", bus => bus.AddConsumer<ReferralSentConsumer>());
+        builder.AddReliefMessaging("notification", bus => bus.AddConsumer<ReferralRequestedConsumer>());
         return builder;
     }
 }

@@ -8,6 +8,8 @@ public static class ReferralServices
 {
     public static WebApplicationBuilder AddReferralServices(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ReferralOptions>().BindConfiguration("Referral");
+        builder.Services.AddSingleton<ReferralOpening>();
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
         builder.AddReliefMessaging("referral", bus => bus.AddConsumer<CaseRegisteredConsumer>());
         return builder;

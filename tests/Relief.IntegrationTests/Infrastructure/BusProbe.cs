@@ -27,7 +27,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.AutoDelete = true;
                 endpoint.Durable = false;
                 endpoint.Handler<CaseRegistered>(probe.Record);
-                endpoint.Handler<ReferralSent>(probe.Record);
+                endpoint.Handler<ReferralRequested>(probe.Record);
                 endpoint.Handler<IdentityConfirmed>(probe.Record);
                 endpoint.Handler<CaseUpdated>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);

@@ -9,7 +9,7 @@ namespace Relief.IntegrationTests.Notification;
 
 public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixture<NotificationFixture>
 {
-    private static ReferralSent AReferral() => new()
+    private static ReferralRequested AReferral() => new()
     {
         ReferralId = Guid.NewGuid(),
         CaseId = Guid.NewGuid(),
@@ -58,7 +58,7 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         await fixture.Service.Consumed.WaitForAsync(messageId, deliveries: 3);
 
         // Handled as a duplicate, not failed into the error queue by a unique key.
-        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<ReferralSentConsumer>("notification"), referral.CaseId.ToString()));
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<ReferralRequestedConsumer>("notification"), referral.CaseId.ToString()));
 
         Assert.Equal(1, (await NotificationsOfAsync(referral.CaseId)).GetArrayLength());
     }

@@ -31,13 +31,13 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
 
         await fixture.Probe.PublishAsync(person, Guid.NewGuid());
 
-        var sent = await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        var sent = await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == person.CaseId);
         Assert.Equal("140881", sent.Message.ReceivingStationCounty);
 
         using var client = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var referrals = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={person.CaseId}", UriKind.Relative));
         var referral = Assert.Single(referrals.EnumerateArray());
-        Assert.Equal("sent", referral.GetProperty("status").GetString());
+        Assert.Equal("requested", referral.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -49,11 +49,11 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
 
         await fixture.Probe.PublishAsync(fed, fedMessage);
         await fixture.Probe.PublishAsync(referred, Guid.NewGuid());
-        await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == referred.CaseId);
+        await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == referred.CaseId);
         await fixture.Service.Consumed.WaitForAsync(fedMessage);
 
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { fed.CaseId }));
-        Assert.Empty(fixture.Probe.Received<ReferralSent>(m => m.CaseId == fed.CaseId));
+        Assert.Empty(fixture.Probe.Received<ReferralRequested>(m => m.CaseId == fed.CaseId));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         var messageId = Guid.NewGuid();
 
         await Task.WhenAll(fixture.Probe.PublishAsync(person, messageId), fixture.Probe.PublishAsync(person, messageId));
-        await fixture.Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == person.CaseId);
         // Both deliveries handled: a second referral would be there by now.
         await fixture.Service.Consumed.WaitForAsync(messageId, deliveries: 2);
 
@@ -71,7 +71,7 @@ public sealed class SendingReferralsTests(ReferralFixture fixture) : IClassFixtu
         Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(ErrorQueues.Of<CaseRegisteredConsumer>("referral"), person.CaseId.ToString()));
 
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db, "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
-        Assert.Single(fixture.Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
+        Assert.Single(fixture.Probe.Received<ReferralRequested>(m => m.CaseId == person.CaseId));
     }
 
     [Fact]

@@ -44,18 +44,19 @@ public sealed class ErrorQueueReplayTests : VirtualHostAndProbe
         // The fix is deployed (here: wider columns); ops move the message back.
         await TestDatabase.ScalarAsync<long>(referral.DatabaseConnectionString, """
             alter table referrals alter column county_code type text, alter column receiving_station_county type text;
+            alter table cases alter column county_code type text;
             select 1::bigint
             """);
         var moved = await ErrorQueueReplay.ReplayAsync(VirtualHost.AmqpUri, errorQueue, CancellationToken.None);
 
         Assert.Equal(1, moved);
-        await Probe.WaitForAsync<ReferralSent>(m => m.CaseId == person.CaseId);
+        await Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == person.CaseId);
         // The same message again, as a replay interrupted between publishing and acknowledging would deliver it.
         await Probe.PublishAsync(person, messageId);
         await referral.Consumed.WaitForAsync(messageId, deliveries: 2);
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(referral.DatabaseConnectionString,
             "select count(*) from referrals where case_id = @CaseId", new { person.CaseId }));
-        Assert.Single(Probe.Received<ReferralSent>(m => m.CaseId == person.CaseId));
+        Assert.Single(Probe.Received<ReferralRequested>(m => m.CaseId == person.CaseId));
         Assert.Equal(0, await ErrorQueueReplay.ReplayAsync(VirtualHost.AmqpUri, errorQueue, CancellationToken.None));
         await TestDatabase.EventuallyAsync(async () => await HealthProbe.StatusAsync(anonymous) == "Healthy", "health is Healthy again");
     }

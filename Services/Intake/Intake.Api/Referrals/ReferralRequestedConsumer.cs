@@ -8,8 +8,8 @@ namespace Relief.Intake.Referrals;
 /// Remembers which county's relief station a case was referred to: that station's staff may then read the case in full
 /// (and no other station's staff may).
 /// </summary>
-public sealed class ReferralSentConsumer(UnitOfWorkFactory units, ILogger<ReferralSentConsumer> logger)
-    : IdempotentConsumer<ReferralSent>(units, logger)
+public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, ILogger<ReferralRequestedConsumer> logger)
+    : IdempotentConsumer<ReferralRequested>(units, logger)
 {
     protected override string InboxName => "intake.referral-sent";
 
@@ -22,7 +22,7 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, ILogger<Referr
         where exists (select 1 from cases where id = @CaseId)
         """;
 
-    protected override void Handle(ReferralSent message, UnitOfWork unit)
+    protected override void Handle(ReferralRequested message, UnitOfWork unit)
     {
         unit.Write(RecordReferral, new { message.ReceivingStationCounty, message.CaseId });
         unit.Write(RecordInHistory, new { message.CaseId, message.SentAt, message.ReceivingStationCounty });

@@ -6,8 +6,8 @@ using Relief.ServiceDefaults.Telemetry;
 namespace Relief.Notification.DutyDesk;
 
 /// <summary>Puts every referral on the receiving station's duty-desk feed, so nobody has to poll for hand-offs.</summary>
-public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<ReferralSentConsumer> logger)
-    : IdempotentConsumer<ReferralSent>(units, logger)
+public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<ReferralRequestedConsumer> logger)
+    : IdempotentConsumer<ReferralRequested>(units, logger)
 {
     protected override string InboxName => "notification.referral-sent";
 
@@ -16,7 +16,7 @@ public sealed class ReferralSentConsumer(UnitOfWorkFactory units, TimeProvider c
         values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
         """;
 
-    protected override void Handle(ReferralSent message, UnitOfWork unit) =>
+    protected override void Handle(ReferralRequested message, UnitOfWork unit) =>
         unit.Write(InsertNotification, new
         {
             Id = Guid.CreateVersion7(),

@@ -1,0 +1,55 @@
+namespace Relief.Referral.Referrals;
+
+public static class ReferralStatus
+{
+    public const string Requested = "requested";
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+    public const string InProgress = "in_progress";
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+    public const string Transferred = "transferred";
+
+    /// <summary>The states in which a referral is still someone's to act on; a case has at most one such referral.</summary>
+    public static readonly string[] Open = [Requested, Accepted, InProgress];
+}
+
+/// <summary>
+/// The referral lifecycle, in one place: which action leads from which states to which. Every change of a referral
+/// goes through <see cref="Find"/>; anything else answers 409 with <see cref="ActionsFrom"/>.
+/// </summary>
+public static class ReferralLifecycle
+{
+    public sealed record Transition(string Action, IReadOnlyList<string> From, string To);
+
+    public static readonly IReadOnlyList<Transition> Transitions =
+    [
+        new("accept", [ReferralStatus.Requested], ReferralStatus.Accepted),
+        new("reject", [ReferralStatus.Requested], ReferralStatus.Rejected),
+        new("start", [ReferralStatus.Accepted], ReferralStatus.InProgress),
+        new("complete", [ReferralStatus.Accepted, ReferralStatus.InProgress], ReferralStatus.Completed),
+        new("cancel", ReferralStatus.Open, ReferralStatus.Cancelled),
+        new("transfer", ReferralStatus.Open, ReferralStatus.Transferred),
+        // Reopening needs an audit comment; it fails (409) while the case has another open referral.
+        new("reopen", [ReferralStatus.Completed, ReferralStatus.Cancelled], ReferralStatus.InProgress),
+    ];
+
+    public static Transition? Find(string action) => Transitions.FirstOrDefault(t => t.Action == action);
+
+    /// <summary>The actions allowed from a state, for a 409's body and for the pages' buttons.</summary>
+    public static IReadOnlyList<string> ActionsFrom(string status) =>
+        [.. Transitions.Where(t => t.From.Contains(status)).Select(t => t.Action)];
+
+    /// <summary>Coded reasons a station may reject a referral for.</summary>
+    public static readonly string[] RejectReasons = ["not_in_area", "no_capacity", "not_eligible", "duplicate", "other"];
+
+    /// <summary>
+    /// Coded outcomes of a completed referral (how the person left relief, as the national rules list them), and what
+    /// each must be recorded with.
+    /// </summary>
+    public static readonly string[] Outcomes =
+    [
+        "returned_home", "collected_by_relatives", "escorted_home", "placed", "hospitalised", "handed_to_police",
+        "left_of_own_accord", "relief_terminated",
+    ];
+}
