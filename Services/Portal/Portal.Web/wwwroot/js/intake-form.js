@@ -114,6 +114,37 @@
         window.location.href = '/cases/new';
     });
 
+    // Sections and guidance that appear as the situation needs them: each names the situations and needs that call for
+    // it; a section that already holds something, or that staff opened, stays.
+    var ticked = function () {
+        return Array.prototype.map.call(form.querySelectorAll('input[type=checkbox][name=situations]:checked, input[type=checkbox][name=needs]:checked'),
+            function (box) { return box.value; });
+    };
+    var holdsSomething = function (section) {
+        return Array.prototype.some.call(section.querySelectorAll('input, textarea'), function (el) { return el.value.trim() !== ''; });
+    };
+    function showSections() {
+        var now = ticked();
+        Array.prototype.forEach.call(form.querySelectorAll('[data-shown-when]'), function (el) {
+            var wanted = el.getAttribute('data-shown-when').split(' ').some(function (key) { return now.indexOf(key) >= 0; });
+            var keep = el.tagName === 'FIELDSET' && (el.hasAttribute('data-opened') || holdsSomething(el));
+            el.hidden = !(wanted || keep);
+            var reveal = form.querySelector('[data-reveal="' + el.getAttribute('data-section') + '"]');
+            if (reveal) { reveal.hidden = !el.hidden; }
+        });
+    }
+    Array.prototype.forEach.call(form.querySelectorAll('[data-reveal]'), function (button) {
+        button.addEventListener('click', function () {
+            var section = form.querySelector('[data-section="' + button.getAttribute('data-reveal') + '"]');
+            section.setAttribute('data-opened', 'true');
+            showSections();
+            var first = section.querySelector('input, textarea');
+            if (first) { first.focus(); }
+        });
+    });
+    showSections();
+    form.addEventListener('change', showSections);
+
     var submitting = false;
     form.addEventListener('submit', function (event) {
         if (submitting) {
