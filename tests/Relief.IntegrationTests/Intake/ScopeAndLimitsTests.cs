@@ -72,7 +72,9 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
         async Task<Guid> Register() => (await (await staff.PostCaseAsync(new
         {
             servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Food",
-            personName = "王五", idNumber = "440524188001010014", circumstances = "Hungry, lost wallet.",
+            personName = "王五", idNumber = "440524198001010013", circumstances = "Hungry, lost wallet.",
+            birthDate = "1980-01-01", householdPlace = "广东省汕头市", place = "运城站", belongings = "一个背包",
+            phone = "13800000000", notes = "needs insulin",
         })).Content.ReadFromJsonAsync<RegisteredCase>())!.Id;
         var expired = await Register();
         var recentlyClosed = await Register();
@@ -90,7 +92,9 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
         const string Remaining = """
             select count(*) from cases
             where id = @Id and (person_name is not null or circumstances is not null or id_number_sealed is not null
-                                or id_number_hash is not null or id_number_masked is not null)
+                                or id_number_hash is not null or id_number_masked is not null or birth_date is not null
+                                or household_place is not null or place is not null or belongings is not null
+                                or contacts_sealed is not null or notes_sealed is not null)
             """;
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString, Remaining, new { Id = expired }));
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString, Remaining, new { Id = recentlyClosed }));
@@ -98,5 +102,8 @@ public sealed class ScopeAndLimitsTests(IntakeFixture fixture) : IClassFixture<I
         var summary = await staff.GetFromJsonAsync<JsonElement>(new Uri($"/api/cases/{expired}", UriKind.Relative));
         Assert.True(summary.GetProperty("anonymised").GetBoolean());
         Assert.Equal("140802", summary.GetProperty("countyCode").GetString());
+        // The age the statistics need outlives the birth date it came from.
+        Assert.True(await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString,
+            "select coalesce(estimated_age, 0)::bigint from cases where id = @Id", new { Id = expired }) >= 45);
     }
 }

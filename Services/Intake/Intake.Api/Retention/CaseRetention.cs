@@ -14,8 +14,9 @@ public sealed class RetentionOptions
 }
 
 /// <summary>
-/// Anonymises closed cases past the retention period: name, circumstances and identity document are erased; the
-/// facts the statistics need (county, point, channel, need, sex, age, dates) stay.
+/// Anonymises closed cases past the retention period: name, circumstances, identity document, birth date, household and
+/// found place, belongings, contacts and notes are erased; the facts the statistics need (county, point, channel, need,
+/// situations, sex, age, dates) stay.
 /// </summary>
 public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<RetentionOptions> options, ILogger<CaseRetention> logger)
     : BackgroundService
@@ -23,7 +24,12 @@ public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<Retentio
     private const string Anonymise = """
         update cases
         set person_name = null, circumstances = null, id_number_sealed = null, id_number_key_id = null,
-            id_number_hash = null, id_number_hash_key_id = null, id_number_masked = null, anonymised_at = now()
+            id_number_hash = null, id_number_hash_key_id = null, id_number_masked = null,
+            -- the whole record's personal parts too; the age the statistics need stays, the birth date goes
+            estimated_age = coalesce(estimated_age, extract(year from age(registered_at::date, birth_date))::smallint),
+            birth_date = null, household_place = null, place = null, belongings = null,
+            contacts_sealed = null, contacts_key_id = null, contacts_count = 0, notes_sealed = null, notes_key_id = null,
+            anonymised_at = now()
         where closed_at < now() - @KeepFor and anonymised_at is null
         """;
 
