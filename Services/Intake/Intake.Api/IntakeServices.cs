@@ -17,7 +17,16 @@ public static class IntakeServices
         builder.AddReliefPersonalData();
         builder.AddReliefMessaging("intake", bus =>
         {
+            // The case's timeline and closing, from what Referral reports (issue 11).
             bus.AddConsumer<ReferralRequestedConsumer>();
+            bus.AddConsumer<ReferralAcceptedConsumer>();
+            bus.AddConsumer<ReferralRejectedConsumer>();
+            bus.AddConsumer<ReferralStatusChangedConsumer>();
+            bus.AddConsumer<ReferralCompletedConsumer>();
+            bus.AddConsumer<ReferralOverdueConsumer>();
+            bus.AddConsumer<CaseClassifiedConsumer>();
+            bus.AddConsumer<ReliefActionRecordedConsumer>();
+            bus.AddConsumer<ReliefActionVoidedConsumer>();
             bus.AddConsumer<ServicePointChangedConsumer>();
         });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();

@@ -9,7 +9,11 @@ public static class NotificationServices
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("notificationdb", typeof(NotificationServices).Assembly);
-        builder.AddReliefMessaging("notification", bus => bus.AddConsumer<ReferralRequestedConsumer>());
+        builder.AddReliefMessaging("notification", bus =>
+        {
+            bus.AddConsumer<ReferralRequestedConsumer>();
+            bus.AddConsumer<ReferralOverdueConsumer>();
+        });
         return builder;
     }
 }

@@ -41,6 +41,7 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         Assert.Equal("relief_station", notification.GetProperty("recipientKind").GetString());
         Assert.Equal("140830", notification.GetProperty("recipientCounty").GetString());
         Assert.Equal("duty_desk_feed", notification.GetProperty("channel").GetString());
+        Assert.Equal("referral_requested", notification.GetProperty("kind").GetString());
         Assert.Contains(referral.ReferralId.ToString(), notification.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 

@@ -22,6 +22,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         public (Guid A, Guid B) ToConfirm { get; init; }
         public (Guid A, Guid B) ToReject { get; init; }
         public (Guid Person, Guid Case) ToSplit { get; init; }
+        /// <summary>A case helped at the point, never referred: the point may close it.</summary>
+        public Guid ToClose { get; init; }
     }
 
     /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
@@ -96,6 +98,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "POST /api/cases/{id:guid}/identity", ids => Send(HttpMethod.Post, $"/api/cases/{ids.CaseId}/identity", new { method = "self_declared" }),
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("intake", "POST /api/cases/{id:guid}/close", ids => Send(HttpMethod.Post, $"/api/cases/{ids.ToClose}/close", new { outcome = "relief_given" }),
+            TestUsers.PointStaff(), TestUsers.StationStaff(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
         new("intake", "GET /api/cases/{id:guid}/id-number", ids => Get($"/api/cases/{ids.CaseId}/id-number?purpose=family+search"),
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
         new("intake", "POST /api/cases/find-by-id-number", ids => Send(HttpMethod.Post, "/api/cases/find-by-id-number", new { idNumber = ids.IdNumber }),
@@ -188,6 +192,14 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.Auditor(), TestUsers.CityAdministrator(), null, AuditorsSeeTheWholeLog),
     ];
 
+    private async Task<Guid> RegisterHelpedAtThePointAsync()
+    {
+        using var staff = await ClientAsync("intake", TestUsers.PointStaff(), flow);
+        using var registered = await staff.SendAsync(RegisterAt(TestUsers.YanhuPoint));
+        registered.EnsureSuccessStatusCode();
+        return (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+    }
+
     private static async Task<HttpClient> ClientAsync(string service, TestUser? user, WholeFlowFixture flow)
     {
         var client = service switch
@@ -258,6 +270,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             ToConfirm = (toConfirm.Item1.PersonId, toConfirm.Item2.PersonId),
             ToReject = (toReject.Item1.PersonId, toReject.Item2.PersonId),
             ToSplit = (toSplit.Item1.PersonId, toSplit.Item2.CaseId),
+            ToClose = await RegisterHelpedAtThePointAsync(),
         };
         var failures = new List<string>();
 

@@ -45,6 +45,8 @@ public static class CaseEndpoints
             .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
         cases.MapPost("/{id:guid}/identity", IdentityConfirmation.ConfirmAsync)
             .RequireAuthorization(policy => policy.RequireRole(IdentityConfirmation.Confirmers));
+        cases.MapPost("/{id:guid}/close", CaseClosing.CloseAsync)
+            .RequireAuthorization(policy => policy.RequireRole(CaseClosing.Closers));
         cases.MapGet("/{id:guid}/id-number", RevealIdNumber)
             .RequireAuthorization(policy => policy.RequireRole(IdentityReaders));
         // POST, so the number travels in the body and never in a URL, an access log or a trace.

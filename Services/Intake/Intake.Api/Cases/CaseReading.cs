@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Relief.Intake.Contracts;
+using Relief.Intake.Referrals;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.PersonalData;
@@ -19,18 +20,47 @@ public static class CaseReading
         id, case_number, county_code, service_point_code, channel, person_name, sex, estimated_age, need,
         id_number_masked, referred_to_station_county, registered_at, closed_at, anonymised_at, trace_id,
         birth_date, household_place, benefits, situations, needs, belongings, place, contacts_count, identity_status,
-        circumstances, version, possible_duplicate_of
+        circumstances, version, possible_duplicate_of, closed_by, closing_outcome,
+        current_referral.referral_id, current_referral.referral_status
         """;
 
-    public const string SelectSummaries = $"select {SummaryColumns} from cases";
+    /// <summary>
+    /// The cases with their current referral (the open one, else the one that changed last), as Intake follows it from
+    /// Referral's events, newest state per referral (see <see cref="ReferralState"/>).
+    /// </summary>
+    private const string CasesWithTheirReferral = $"""
+        cases left join lateral (
+            select r.referral_id, r.status as referral_status from case_referrals r where r.case_id = cases.id {ReferralState.CurrentFirst}
+        ) current_referral on true
+        """;
+
+    public const string SelectSummaries = $"select {SummaryColumns} from {CasesWithTheirReferral}";
 
     /// <summary>A case's page: the summary's columns and the sealed contacts and notes, opened for the reader.</summary>
     private static readonly string SelectCase = $"""
         select {SummaryColumns}, contacts_key_id, contacts_sealed, notes_key_id, notes_sealed
-        from cases where id = @Id and {CaseEndpoints.Scope}
+        from {CasesWithTheirReferral} where id = @Id and {CaseEndpoints.Scope}
         """;
 
     public static readonly IReadOnlyList<string> IdentityStatuses = ["unconfirmed", "id_card_checked", "police_check", "self_declared", "not_established"];
+
+    /// <summary>
+    /// Where a case is in the loop, for the list's <c>status</c> filter: <c>open</c> (not closed, whatever its referral)
+    /// and <c>closed</c> as before, and the open cases by their current referral — <c>not_referred</c> (none yet),
+    /// <c>referred</c> (sent, not yet accepted), <c>accepted</c>, <c>in_care</c>, <c>rejected</c> and <c>cancelled</c>
+    /// (the point must refer again or close the case).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> CaseStatuses = new Dictionary<string, string>
+    {
+        ["open"] = "closed_at is null",
+        ["closed"] = "closed_at is not null",
+        ["not_referred"] = "closed_at is null and current_referral.referral_status is null",
+        ["referred"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Requested}'",
+        ["accepted"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Accepted}'",
+        ["in_care"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.InProgress}'",
+        ["rejected"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Rejected}'",
+        ["cancelled"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Cancelled}'",
+    };
 
     /// <summary>A case in the reader's scope, with its contacts and notes opened; another's is "not found".</summary>
     public static async Task<Results<Ok<CaseDetail>, NotFound>> GetCase(
@@ -50,7 +80,8 @@ public static class CaseReading
             : JsonSerializer.Deserialize<CaseContacts>(protector.Open(new SealedValue(row.ContactsKeyId!, row.ContactsSealed), id));
         var notes = row.NotesSealed is null ? null : protector.Open(new SealedValue(row.NotesKeyId!, row.NotesSealed), id);
         var history = (await connection.QueryAsync<HistoryRow>(new CommandDefinition(
-            "select at, by, action, detail::text as detail from case_history where case_id = @id order by at, id",
+            // By when each step happened, not when Intake heard of it; a referral's steps of one instant by their sequence.
+            "select at, by, action, detail::text as detail from case_history where case_id = @id order by at, sequence, id",
             new { id }, cancellationToken: cancellationToken)))
             .Select(h => new CaseHistoryEntry(new DateTimeOffset(DateTime.SpecifyKind(h.At, DateTimeKind.Utc)), h.By, h.Action,
                 JsonDocument.Parse(h.Detail).RootElement.Clone()))
@@ -62,6 +93,7 @@ public static class CaseReading
             Circumstances = row.Circumstances,
             History = history,
             Version = row.Version,
+            ClosedBy = row.ClosedBy,
         });
     }
 
@@ -74,9 +106,9 @@ public static class CaseReading
         string? q, string? after, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (status is not (null or "open" or "closed"))
+        if (status is not null && !CaseStatuses.ContainsKey(status))
         {
-            errors["status"] = ["状态为 open 或 closed / status is open or closed"];
+            errors["status"] = [$"状态为 {string.Join("、", CaseStatuses.Keys)} 之一 / one of {string.Join(", ", CaseStatuses.Keys)}"];
         }
 
         if (situation is not null && !CaseVocabulary.Situations.Contains(situation))
@@ -113,8 +145,7 @@ public static class CaseReading
         var filters = new List<string> { CaseEndpoints.Scope };
         if (point is not null) filters.Add("service_point_code = @point");
         if (county is not null) filters.Add("county_code = @county");
-        if (status == "open") filters.Add("closed_at is null");
-        if (status == "closed") filters.Add("closed_at is not null");
+        if (status is not null) filters.Add(CaseStatuses[status]);
         // Dates are Beijing dates, as staff think of them.
         if (from is not null) filters.Add("registered_at >= (@from::timestamp at time zone 'Asia/Shanghai')");
         if (to is not null) filters.Add("registered_at < ((@to::date + 1)::timestamp at time zone 'Asia/Shanghai')");
@@ -200,6 +231,10 @@ public static class CaseReading
         public string? Circumstances { get; init; }
         public int Version { get; init; }
         public string? PossibleDuplicateOf { get; init; }
+        public string? ClosedBy { get; init; }
+        public string? ClosingOutcome { get; init; }
+        public Guid? ReferralId { get; init; }
+        public string? ReferralStatus { get; init; }
         // The sealed values: read only where they are opened (the case page, completing a record), never listed.
         public string? IdNumberKeyId { get; init; }
         public byte[]? IdNumberSealed { get; init; }
@@ -213,7 +248,7 @@ public static class CaseReading
             // A hotline operator dispatches; the identity document is not theirs to see, even masked.
             reader.Is(ReliefRoles.HotlineOperator) ? null : IdNumberMasked,
             ReferredToStationCounty, Utc(RegisteredAt), ClosedAt is { } closed ? Utc(closed) : null, AnonymisedAt is not null, TraceId,
-            BirthDate?.Year, Situations, IdentityStatus, ContactsCount, PossibleDuplicateOf);
+            BirthDate?.Year, Situations, IdentityStatus, ContactsCount, PossibleDuplicateOf, ReferralId, ReferralStatus, ClosingOutcome);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -223,7 +258,11 @@ public static class CaseReading
 public record CaseSummary(Guid Id, string CaseNumber, string CountyCode, string ServicePointCode, IntakeChannel Channel,
     string? PersonName, Sex Sex, int? EstimatedAge, ReliefNeed Need, string? IdNumber, string? ReferredToStationCounty,
     DateTimeOffset RegisteredAt, DateTimeOffset? ClosedAt, bool Anonymised, string? TraceId,
-    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount, string? PossibleDuplicateOf);
+    int? BirthYear, string[] Situations, string IdentityStatus, int ContactsCount, string? PossibleDuplicateOf,
+    /// <summary>The case's current referral (its open one, else the last to change) and its status, newest event first.</summary>
+    Guid? ReferralId = null, string? ReferralStatus = null,
+    /// <summary>How the case ended, when closed: the referral's outcome, or the code the point closed it with.</summary>
+    string? ClosingOutcome = null);
 
 /// <summary>A case's page: the summary and the rest of the record, contacts and notes opened for the reader.</summary>
 public sealed record CaseDetail : CaseSummary
@@ -244,6 +283,8 @@ public sealed record CaseDetail : CaseSummary
     public IReadOnlyList<CaseHistoryEntry> History { get; init; } = [];
     /// <summary>The version to send back with a change (补充登记).</summary>
     public int Version { get; init; }
+    /// <summary>Who closed the case: <c>referral</c> (its referral was completed) or the id of the staff member who closed it.</summary>
+    public string? ClosedBy { get; init; }
 }
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? Next);

@@ -10,7 +10,17 @@ public static class NotificationEndpoints
     /// <summary>Who may read duty-desk notifications (each only those of their scope).</summary>
     public static readonly string[] Readers = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
-    private static readonly string Scope = DataScope.Predicate(new ScopeColumns(County: "county_code", ReceivingStationCounty: "recipient_county"));
+    /// <summary>
+    /// A county officer sees their county's cases; a station's staff what was put on their station's desk, and a county
+    /// officer also what was escalated to their office's desk about another county's case (a referral transferred to
+    /// their county's station). Each desk is addressed by what it is — its office kind and county.
+    /// </summary>
+    private static readonly string Scope =
+        $"({DataScope.Predicate(new ScopeColumns(County: "county_code"))} or {Desk(ReliefRoles.StationStaff, OfficeKinds.ReliefStation)} "
+        + $"or {Desk(ReliefRoles.CountyOfficer, OfficeKinds.CountyOffice)})";
+
+    private static string Desk(string role, string officeKind) =>
+        $"(@ScopeRole = '{role}' and @ScopeOfficeKind = '{officeKind}' and recipient_kind = '{officeKind}' and recipient_county = @ScopeCounty)";
 
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
@@ -21,9 +31,10 @@ public static class NotificationEndpoints
     }
 
     private static readonly string SelectByCase = $"""
-        select id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id
+        select id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id,
+               kind, deadline_kind, level
         from notifications where case_id = @CaseId and {Scope}
-        order by created_at
+        order by created_at, id
         """;
 
     /// <summary>The notifications of a case the reader may see; none visible is 404.</summary>
@@ -38,5 +49,10 @@ public static class NotificationEndpoints
     }
 }
 
+/// <summary>
+/// A notification on a desk (<see cref="RecipientKind"/> relief_station, county_office or city_bureau, of
+/// <see cref="RecipientCounty"/>). <see cref="Kind"/> is referral_requested or referral_overdue; an overdue one names
+/// its deadline (acceptance, care_days) and escalation level.
+/// </summary>
 public sealed record NotificationRecord(Guid Id, Guid ReferralId, Guid CaseId, string CountyCode, string RecipientKind, string RecipientCounty, string Channel,
-    string Message, DateTime CreatedAt, string? TraceId);
+    string Message, DateTime CreatedAt, string? TraceId, string Kind, string? DeadlineKind, int? Level);

@@ -12,8 +12,8 @@ public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, TimeProvi
     protected override string InboxName => "notification.referral-sent";
 
     private const string InsertNotification = """
-        insert into notifications (id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id)
-        values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId)
+        insert into notifications (id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id, kind)
+        values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId, 'referral_requested')
         """;
 
     protected override void Handle(ReferralRequested message, UnitOfWork unit) =>
