@@ -49,9 +49,15 @@ var registry = builder.AddProject<Projects.Registry_Api>("registry")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
+// Referral reads the facts of each case it classifies from Intake (health data never travels on the bus), as a client
+// of its own.
+var referralClientSecret = builder.AddPersistentSecret(infrastructure.Data, "referral-client-secret", length: 48);
 builder.AddProject<Projects.Referral_Api>("referral")
     .WithReliefInfrastructure(infrastructure, "referraldb")
     .WithTokenValidation(identity)
+    .WithReference(intake)
+    .WithEnvironment("ServiceClient__ClientId", "relief-referral")
+    .WithEnvironment("ServiceClient__ClientSecret", referralClientSecret)
     .WithServiceHealth()
     .WithServiceSettings()
     .WithDirectEndpoint()
@@ -83,6 +89,7 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
 
 identity
     .WithEnvironment("Identity__ServiceClients__relief-registry", registryClientSecret)
+    .WithEnvironment("Identity__ServiceClients__relief-referral", referralClientSecret)
     .WithEnvironment("Identity__WebPortal__ClientSecret", portalClientSecret)
     .WithEnvironment("Identity__WebPortal__RedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPortal__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signout-callback-oidc"));

@@ -21,6 +21,9 @@ public static class ReliefServiceClients
 {
     /// <summary>Registry, reading the person of a registered case from Intake for the register of persons.</summary>
     public const string Registry = "relief-registry";
+
+    /// <summary>Referral, reading the facts of a case from Intake to classify it (分类救助).</summary>
+    public const string Referral = "relief-referral";
 }
 
 /// <summary>

@@ -90,6 +90,33 @@ public sealed class UnitOfWork
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Only a unit with a version check needs an explicit transaction: it must be able to undo the others.
         await using var transaction = mustChangeOneRow.Count > 0 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        await ExecuteAsync(connection, transaction, cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        Committed();
+    }
+
+    /// <summary>
+    /// Sends every statement in one round trip inside the caller's transaction, then commits it: for a change that must
+    /// read — and lock — before it decides what to write (a case's classification, serialised on the case's row). What
+    /// the caller wrote in the transaction before commits with the unit, or nothing does.
+    /// </summary>
+    public async Task CommitAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (commands.Count > 0)
+        {
+            await ExecuteAsync(transaction.Connection!, transaction, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        Committed();
+    }
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var command in commands)
         {
@@ -118,17 +145,15 @@ public sealed class UnitOfWork
             }
         }
 
-        if (transaction is not null)
+        if (transaction is not null && mustChangeOneRow.Any(command => command.RecordsAffected != 1))
         {
-            if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                throw new StaleVersionException();
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.RollbackAsync(cancellationToken);
+            throw new StaleVersionException();
         }
+    }
 
+    private void Committed()
+    {
         if (writesEvents)
         {
             signal.Notify();

@@ -21,6 +21,9 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     /// <summary>Registry's own client, as the AppHost registers it (Registry reads a case's person from Intake).</summary>
     public const string RegistryClientId = "relief-registry";
     public const string RegistryClientSecret = "relief-test-registry-secret-0123456789";
+    /// <summary>Referral's own client, as the AppHost registers it (Referral reads a case's facts from Intake).</summary>
+    public const string ReferralClientId = "relief-referral";
+    public const string ReferralClientSecret = "relief-test-referral-secret-0123456789";
 
     public string Database { get; } = $"identity_{Guid.NewGuid():N}"[..21];
 
@@ -40,6 +43,7 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         builder.UseSetting("Identity:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting($"Identity:ServiceClients:{ServiceClientId}", ServiceClientSecret);
         builder.UseSetting($"Identity:ServiceClients:{RegistryClientId}", RegistryClientSecret);
+        builder.UseSetting($"Identity:ServiceClients:{ReferralClientId}", ReferralClientSecret);
         // Tests make many token requests from one (test server) address; the rate-limit test sets its own.
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerIpPerMinute", "10000");
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerUserPerMinute", "1000");

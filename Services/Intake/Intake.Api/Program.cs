@@ -13,6 +13,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapCaseEndpoints();
 app.MapCasePersonEndpoint();
+app.MapCaseFactsEndpoint();
 app.MapAuditEndpoints();
 
 app.Run();

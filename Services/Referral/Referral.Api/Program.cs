@@ -1,4 +1,5 @@
 using Relief.Referral;
+using Relief.Referral.Classification;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
@@ -12,6 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapReferralEndpoints();
+app.MapClassificationEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

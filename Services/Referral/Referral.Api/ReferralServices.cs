@@ -1,4 +1,6 @@
+using Relief.Referral.Classification;
 using Relief.Referral.Referrals;
+using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 
@@ -11,7 +13,16 @@ public static class ReferralServices
         builder.Services.AddOptions<ReferralOptions>().BindConfiguration("Referral");
         builder.Services.AddSingleton<ReferralOpening>();
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
-        builder.AddReliefMessaging("referral", bus => bus.AddConsumer<CaseRegisteredConsumer>());
+        builder.AddReliefMessaging("referral", bus =>
+        {
+            bus.AddConsumer<CaseRegisteredConsumer>();
+            bus.AddConsumer<IdentityConfirmedConsumer>();
+            bus.AddConsumer<CaseUpdatedConsumer>();
+        });
+        builder.Services.AddSingleton<RuleSets>();
+        builder.Services.AddSingleton<CaseClassification>();
+        // Intake by its service-discovery name; a case's facts are read with Referral's own client token.
+        builder.Services.AddHttpClient<IntakeCaseFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
         return builder;
     }
 }

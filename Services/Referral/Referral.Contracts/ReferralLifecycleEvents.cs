@@ -85,6 +85,12 @@ public sealed record CaseClassified
     /// <summary>relief_at_point or referral.</summary>
     public required string Decision { get; init; }
     public required DateTimeOffset At { get; init; }
+    /// <summary>urgent, high or normal: the highest any fired rule set; none when no rule set one.</summary>
+    public string? Priority { get; init; }
+    /// <summary>The decision's record (GET /api/cases/{caseId}/classification), where its explanations are.</summary>
+    public Guid? ClassificationId { get; init; }
+    /// <summary>registered, identity_confirmed or updated: the message the case was classified (again) on.</summary>
+    public string? Trigger { get; init; }
 }
 
 /// <summary>Relief was given (food, water, a travel voucher, lodging, an escort, a short fare) and entered in the ledger.</summary>

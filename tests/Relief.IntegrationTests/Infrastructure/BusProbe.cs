@@ -28,6 +28,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Durable = false;
                 endpoint.Handler<CaseRegistered>(probe.Record);
                 endpoint.Handler<ReferralRequested>(probe.Record);
+                endpoint.Handler<CaseClassified>(probe.Record);
                 endpoint.Handler<IdentityConfirmed>(probe.Record);
                 endpoint.Handler<CaseUpdated>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);

@@ -24,8 +24,9 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     public string Database { get; } = database;
 
     /// <summary>
-    /// For Registry: the Intake it reads each case's person from. Unset, the run's shared Intake, which knows none of the
-    /// cases a test publishes straight onto the bus (as if they had been anonymised): Registry records their facts only.
+    /// For Registry and Referral: the Intake they read each case's person or facts from. Unset, the run's shared Intake
+    /// (<see cref="SharedIntake"/>), which knows only the cases a test registered there: for one a test publishes straight
+    /// onto the bus with a made-up id, Registry records the facts its event carries and Referral fails it to _error.
     /// </summary>
     public Func<HttpMessageHandler>? IntakeHandler { get; init; }
 
@@ -46,16 +47,30 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
             services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
                 options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler());
             services.AddConsumeObserver(_ => Consumed);
-            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi))
+            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi) || typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi))
             {
                 services.AddHttpClient(Relief.ServiceDefaults.Authentication.ServiceTokens.AuthorityClient)
                     .ConfigurePrimaryHttpMessageHandler(() => SharedAuthority.Instance.Server.CreateHandler());
+            }
+
+            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi))
+            {
                 services.AddHttpClient<Relief.Registry.Persons.IntakeCases>()
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
+
+            if (typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi))
+            {
+                services.AddHttpClient<Relief.Referral.Classification.IntakeCaseFacts>()
+                    .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
+            }
         });
-        builder.UseSetting("ServiceClient:ClientId", Authority.RegistryClientId);
-        builder.UseSetting("ServiceClient:ClientSecret", Authority.RegistryClientSecret);
+        // Each service that calls another has a client of its own at the authority, as the AppHost registers them.
+        var (clientId, clientSecret) = typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi)
+            ? (Authority.ReferralClientId, Authority.ReferralClientSecret)
+            : (Authority.RegistryClientId, Authority.RegistryClientSecret);
+        builder.UseSetting("ServiceClient:ClientId", clientId);
+        builder.UseSetting("ServiceClient:ClientSecret", clientSecret);
         // Service discovery resolves Intake's name; the test server's handler above answers whatever the address.
         builder.UseSetting("services:intake:http:0", "http://localhost");
         // Short waits so an outage test sees recovery in seconds, not the production defaults.

@@ -34,7 +34,10 @@ public sealed class WholeFlowFixture : IAsyncLifetime
         {
             IntakeHandler = () => Intake.Server.CreateHandler(),
         };
-        Referral = new("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: Logs);
+        Referral = new("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: Logs)
+        {
+            IntakeHandler = () => Intake.Server.CreateHandler(),
+        };
         Notification = new("notificationdb", TestInfrastructure.NewName("notificationdb"), VirtualHost.AmqpUri, logCapture: Logs);
         await Task.WhenAll(Intake.WaitUntilReadyAsync(), Registry.WaitUntilReadyAsync(),
             Referral.WaitUntilReadyAsync(), Notification.WaitUntilReadyAsync());

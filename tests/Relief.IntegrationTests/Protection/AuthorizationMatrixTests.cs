@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         public (Guid Person, Guid Case) ToSplit { get; init; }
         /// <summary>A case helped at the point, never referred: the point may close it.</summary>
         public Guid ToClose { get; init; }
+        /// <summary>The classification rules in force: the matrix posts them again as a new version, changing nothing.</summary>
+        public System.Text.Json.Nodes.JsonNode? RulesInForce { get; init; }
     }
 
     /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
@@ -53,6 +56,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         "A list holds the reader's scope only (CaseRecordTests: another point's staff get an empty page), so it is never refused.";
     private const string CoverageIsScopedNotRefused = "A county officer's coverage report holds their own county only; the city's holds all.";
     private const string TheCityRunsTheNetwork = "Offices, users and keys are the city administrator's, for the whole network.";
+    private const string OneRuleSetForTheCity = "The classification rules are one set for the whole city, and hold no case data.";
 
     private static HttpRequestMessage Send(HttpMethod method, string path, object body) =>
         new(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
@@ -82,7 +86,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private static readonly HashSet<string> AnySignedInUser = ["identity POST /api/account/password"];
 
     /// <summary>For one service's own client only, never a member of staff (checked below).</summary>
-    private static readonly HashSet<string> ServiceOnly = ["intake GET /internal/cases/{id:guid}/person"];
+    private static readonly HashSet<string> ServiceOnly =
+        ["intake GET /internal/cases/{id:guid}/person", "intake GET /internal/cases/{id:guid}/facts"];
 
     private static IReadOnlyList<Entry> Matrix() =>
     [
@@ -149,6 +154,17 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.PointStaff(), TestUsers.Auditor(), TestUsers.CountyOfficer("140821")),
         new("referral", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.StationStaff(), null, AuditorsSeeTheWholeLog),
+        new("referral", "GET /api/cases/{caseId:guid}/classification", ids => Get($"/api/cases/{ids.CaseId}/classification"),
+            TestUsers.PointStaff(), TestUsers.HotlineOperator(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("referral", "GET /api/classification/rules/", _ => Get("/api/classification/rules"),
+            TestUsers.Auditor(), TestUsers.HotlineOperator(), null, OneRuleSetForTheCity),
+        new("referral", "GET /api/classification/rules/versions", _ => Get("/api/classification/rules/versions"),
+            TestUsers.StationStaff(), TestUsers.HotlineOperator(), null, OneRuleSetForTheCity),
+        new("referral", "GET /api/classification/rules/{version:int}", _ => Get("/api/classification/rules/1"),
+            TestUsers.PointStaff(), TestUsers.HotlineOperator(), null, OneRuleSetForTheCity),
+        new("referral", "POST /api/classification/rules/", ids => Send(HttpMethod.Post, "/api/classification/rules",
+                new { comment = "矩阵测试：同样的规则再发布一次", rules = ids.RulesInForce }),
+            TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, OneRuleSetForTheCity),
 
         new("notification", "GET /api/notifications/", ids => Get($"/api/notifications?caseId={ids.CaseId}"),
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
@@ -265,8 +281,15 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         var toReject = (await flow.RegisterReferredCaseAsync(lookalike + "乙", null), await flow.RegisterReferredCaseAsync(lookalike + "乙", null));
         var splitId = NewIdNumber();
         var toSplit = (await flow.RegisterReferredCaseAsync("矩阵拆分", splitId), await flow.RegisterReferredCaseAsync("矩阵拆分", splitId));
+        JsonNode? rulesInForce;
+        using (var referralAdmin = await ClientAsync("referral", TestUsers.CityAdministrator(), flow))
+        {
+            rulesInForce = (await referralAdmin.GetFromJsonAsync<JsonObject>(new Uri("/api/classification/rules", UriKind.Relative)))!["rules"];
+        }
+
         var ids = new Ids(flowIds.CaseId, flowIds.PersonId, flowIds.ReferralId, throwaway, idNumber, pointCode)
         {
+            RulesInForce = rulesInForce,
             ToConfirm = (toConfirm.Item1.PersonId, toConfirm.Item2.PersonId),
             ToReject = (toReject.Item1.PersonId, toReject.Item2.PersonId),
             ToSplit = (toSplit.Item1.PersonId, toSplit.Item2.CaseId),
@@ -309,13 +332,20 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             }
         }
 
-        // Intake's person of a case: Registry's client token only; no member of staff, whatever their role.
-        using (var intake = flow.Intake.CreateClient())
+        // Intake's person of a case: Registry's client token only; its facts: Referral's only; no member of staff, whatever
+        // their role, and neither service the other's.
+        foreach (var (what, client, otherClient) in new[]
         {
-            var path = new Uri($"/internal/cases/{ids.CaseId}/person", UriKind.Relative);
+            ("person", (Authority.RegistryClientId, Authority.RegistryClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
+            ("facts", (Authority.ReferralClientId, Authority.ReferralClientSecret), (Authority.RegistryClientId, Authority.RegistryClientSecret)),
+        })
+        {
+            var endpoint = $"intake GET /internal/cases/{{id:guid}}/{what}";
+            var path = new Uri($"/internal/cases/{ids.CaseId}/{what}", UriKind.Relative);
+            using var intake = flow.Intake.CreateClient();
             if ((await intake.GetAsync(path)).StatusCode != HttpStatusCode.Unauthorized)
             {
-                failures.Add("intake GET /internal/cases/{id:guid}/person: anonymous was not refused with 401");
+                failures.Add($"{endpoint}: anonymous was not refused with 401");
             }
 
             foreach (var staff in new[] { TestUsers.CityAdministrator(), TestUsers.StationStaff(), TestUsers.PointStaff() })
@@ -323,16 +353,24 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
                 using var asStaff = await ClientAsync("intake", staff, flow);
                 if ((await asStaff.GetAsync(path)).StatusCode != HttpStatusCode.Forbidden)
                 {
-                    failures.Add($"intake GET /internal/cases/{{id:guid}}/person: {staff.Role} was not refused with 403");
+                    failures.Add($"{endpoint}: {staff.Role} was not refused with 403");
                 }
             }
 
-            using var asRegistry = flow.Intake.CreateClient();
-            asRegistry.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
-                SharedAuthority.Instance.CreateClient(), Authority.RegistryClientId, Authority.RegistryClientSecret));
-            if ((await asRegistry.GetAsync(path)).StatusCode != HttpStatusCode.OK)
+            using var asOther = flow.Intake.CreateClient();
+            asOther.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
+                SharedAuthority.Instance.CreateClient(), otherClient.Item1, otherClient.Item2));
+            if ((await asOther.GetAsync(path)).StatusCode != HttpStatusCode.Forbidden)
             {
-                failures.Add("intake GET /internal/cases/{id:guid}/person: Registry's own client was refused");
+                failures.Add($"{endpoint}: {otherClient.Item1} was not refused with 403");
+            }
+
+            using var asService = flow.Intake.CreateClient();
+            asService.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
+                SharedAuthority.Instance.CreateClient(), client.Item1, client.Item2));
+            if ((await asService.GetAsync(path)).StatusCode != HttpStatusCode.OK)
+            {
+                failures.Add($"{endpoint}: {client.Item1}'s own client was refused");
             }
         }
 

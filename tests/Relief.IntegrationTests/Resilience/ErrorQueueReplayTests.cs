@@ -1,5 +1,5 @@
-using Relief.Intake.Contracts;
 using Relief.IntegrationTests.Infrastructure;
+using Relief.IntegrationTests.Referral;
 using Relief.Ops;
 using Relief.Referral;
 using Relief.Referral.Contracts;
@@ -21,17 +21,10 @@ public sealed class ErrorQueueReplayTests : VirtualHostAndProbe
         await using var referral = new ServiceHost<ReferralApi>("referraldb", TestInfrastructure.NewName("referraldb"), VirtualHost.AmqpUri, logCapture: logs);
         await referral.WaitUntilReadyAsync();
         var errorQueue = ErrorQueues.Of<CaseRegisteredConsumer>("referral");
-        // An eight-digit county code does not fit the six-character columns: a permanent fault, until the schema is fixed.
-        var person = new CaseRegistered
-        {
-            CaseId = Guid.NewGuid(),
-            CountyCode = "14088101",
-            ServicePointCode = "YJ-HSR-001",
-            Channel = IntakeChannel.WalkIn,
-            Sex = Sex.Male,
-            Need = ReliefNeed.Referral,
-            RegisteredAt = DateTimeOffset.UtcNow,
-        };
+        // A case number column too narrow for Intake's numbers: a permanent fault, until the schema is fixed.
+        await TestDatabase.ExecuteAsync(referral.DatabaseConnectionString, "alter table cases alter column case_number type varchar(6)");
+        var (caseId, _) = await IntakeCases.RegisterAsync(IntakeCases.Case(["wandering"]));
+        var person = IntakeCases.Registered(caseId);
         var messageId = Guid.NewGuid();
         await Probe.PublishAsync(person, messageId);
         await TestDatabase.EventuallyAsync(async () => await VirtualHost.CountMessagesMentioningAsync(errorQueue, person.CaseId.ToString()) == 1,
@@ -41,12 +34,8 @@ public sealed class ErrorQueueReplayTests : VirtualHostAndProbe
             .Contains($"1 in {errorQueue}", StringComparison.Ordinal), "health names the _error queue");
         Assert.Equal("Degraded", await HealthProbe.StatusAsync(anonymous));
 
-        // The fix is deployed (here: wider columns); ops move the message back.
-        await TestDatabase.ScalarAsync<long>(referral.DatabaseConnectionString, """
-            alter table referrals alter column county_code type text, alter column receiving_station_county type text;
-            alter table cases alter column county_code type text;
-            select 1::bigint
-            """);
+        // The fix is deployed (here: the column as wide as it should be); ops move the message back.
+        await TestDatabase.ExecuteAsync(referral.DatabaseConnectionString, "alter table cases alter column case_number type text");
         var moved = await ErrorQueueReplay.ReplayAsync(VirtualHost.AmqpUri, errorQueue, CancellationToken.None);
 
         Assert.Equal(1, moved);

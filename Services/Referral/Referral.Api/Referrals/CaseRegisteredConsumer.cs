@@ -1,35 +1,32 @@
+using MassTransit;
 using Relief.Intake.Contracts;
-using Relief.ServiceDefaults.Data;
-using Relief.ServiceDefaults.Messaging;
+using Relief.Referral.Classification;
 
 namespace Relief.Referral.Referrals;
 
 /// <summary>
-/// Sends a referral to the county's relief station when the case's need is one the point cannot meet. Decides from the
-/// registered case itself, so nothing but Intake and the bus stands between a case and its station.
+/// Classifies every registered case (分类救助) and, when the decision is a referral, sends it to the county's relief
+/// station. The facts come from Intake over HTTP (the bus carries no health data): Intake unreachable is a transient fault
+/// and the message waits until it answers; a case Intake does not have goes to the _error queue.
 /// </summary>
-public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, ReferralOpening opening, ILogger<CaseRegisteredConsumer> logger)
-    : IdempotentConsumer<CaseRegistered>(units, logger)
+public sealed partial class CaseRegisteredConsumer(IntakeCaseFacts intake, CaseClassification classification, ILogger<CaseRegisteredConsumer> logger)
+    : IConsumer<CaseRegistered>
 {
     // A new inbox name: the messages this consumer sees are CaseRegistered, not the PersonRecorded of before.
-    protected override string InboxName => "referral.case-registered";
+    public const string InboxName = "referral.case-registered";
 
-    private const string RememberCase = """
-        insert into cases (id, county_code, service_point_code, registered_at)
-        values (@CaseId, @CountyCode, @ServicePointCode, @RegisteredAt)
-        on conflict (id) do nothing
-        """;
-
-    protected override void Handle(CaseRegistered message, UnitOfWork unit)
+    public async Task Consume(ConsumeContext<CaseRegistered> context)
     {
-        unit.Write(RememberCase, new { message.CaseId, message.CountyCode, message.ServicePointCode, message.RegisteredAt });
-        if (!ReferralPolicy.RequiresReferral(message.Need))
+        var messageId = context.MessageId
+            ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
+        // Read before the transaction: no database connection is held while Intake answers.
+        var facts = await intake.GetAsync(context.Message.CaseId, context.CancellationToken);
+        if (!await classification.ClassifyAsync(messageId, InboxName, ClassificationTrigger.Registered, facts, context.CancellationToken))
         {
-            return;
+            LogDuplicate(logger, messageId);
         }
-
-        opening.Open(unit, new NewReferral(message.CaseId, message.CountyCode, message.ServicePointCode,
-            ReferralPolicy.ReceivingStationCountyFor(message.CountyCode),
-            message.Need == ReliefNeed.Emergency ? ReferralPriority.Urgent : ReferralPriority.High));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "referral.case-registered already handled message {MessageId}; skipped")]
+    private static partial void LogDuplicate(ILogger logger, Guid messageId);
 }
