@@ -12,16 +12,16 @@ public sealed class ClassifiedReliefTests
     private static readonly IReadOnlyList<ClassificationRule> Defaults = DefaultRules.Load();
 
     private static CaseFacts Facts(string identity = "unconfirmed", int? age = 35, string[]? situations = null, string[]? needs = null,
-        string? householdCounty = null, string channel = "WalkIn") => new(
+        string? householdCounty = null, string channel = "WalkIn", bool documentGiven = false, string need = "Food") => new(
         Guid.NewGuid(), "140802-20261129-0001", "140802", "YH-CC-001", channel, identity, age, situations ?? [], needs ?? [],
-        householdCounty, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        householdCounty, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, documentGiven, need);
 
     private static ClassificationOutcome Classify(CaseFacts facts) => Classifier.Classify(Defaults, facts);
 
     [Fact]
     public void The_default_rules_the_migration_seeds_pass_the_validation_a_posted_set_must_pass()
     {
-        Assert.Equal(5, Defaults.Count);
+        Assert.Equal(6, Defaults.Count);
         Assert.Empty(RuleSetValidation.Validate(new PublishRulesRequest("defaults", [.. Defaults])));
     }
 
@@ -69,6 +69,37 @@ public sealed class ClassifiedReliefTests
         Assert.Equal("relief_station", rule.ReferTo);
         Assert.Equal($"身份未能确认（方式：{zh}），转介至本县救助管理站临时照料、寻亲、医疗和安置", rule.ExplanationZh);
         Assert.StartsWith($"identity not established ({en}): referred to the county's relief station", rule.ExplanationEn, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unconfirmed")]
+    [InlineData("self_declared")]
+    public void A_person_who_gave_a_document_not_yet_checked_is_helped_at_the_point_and_awaited_not_referred(string identity)
+    {
+        var outcome = Classify(Facts(identity, situations: ["no_fare"], documentGiven: true));
+
+        Assert.Equal("relief_at_point", outcome.Decision);
+        Assert.Equal("no_rule_matched", Assert.Single(outcome.Fired).Code);
+    }
+
+    [Fact]
+    public void A_document_that_could_not_be_verified_still_sends_the_person_to_the_station()
+    {
+        var outcome = Classify(Facts("not_established", documentGiven: true));
+
+        Assert.Equal("refer_unidentified_to_station", Assert.Single(outcome.Fired).Code);
+    }
+
+    [Theory]
+    [InlineData("Emergency", "hospital_first", "urgent")]
+    [InlineData("Referral", "referral_chosen_by_staff", "normal")]
+    public void The_category_staff_chose_at_registration_is_heard(string need, string rule, string priority)
+    {
+        var outcome = Classify(Facts("id_card_checked", documentGiven: true, need: need));
+
+        Assert.Equal("referral", outcome.Decision);
+        Assert.Equal(priority, outcome.Priority);
+        Assert.Equal(rule, Assert.Single(outcome.Fired).Code);
     }
 
     [Fact]

@@ -211,7 +211,12 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private async Task<Guid> RegisterHelpedAtThePointAsync()
     {
         using var staff = await ClientAsync("intake", TestUsers.PointStaff(), flow);
-        using var registered = await staff.SendAsync(RegisterAt(TestUsers.YanhuPoint));
+        // An identity document given (not yet checked) and food: helped at the point, never referred by the rules.
+        using var registered = await staff.PostAsJsonAsync(new Uri("/api/cases", UriKind.Relative), new
+        {
+            servicePointCode = TestUsers.YanhuPoint, countyCode = "140802", channel = "WalkIn", need = "Food",
+            idNumber = WholeFlowFixture.NewIdNumber(),
+        });
         registered.EnsureSuccessStatusCode();
         return (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
     }

@@ -110,7 +110,7 @@ public sealed class ClassificationTests(ReferralFixture fixture) : IClassFixture
         Assert.Equal(["refer_unidentified_to_station", "hospital_first"], Codes(decision));
         var rule = Fired(decision, "hospital_first");
         Assert.Equal(["hospital"], Strings(rule.GetProperty("urgentActions")));
-        Assert.Equal("患病或受伤：先送医院救治，再由本县救助管理站跟进", rule.GetProperty("explanationZh").GetString());
+        Assert.Equal("患病、受伤或紧急情况：先送医院救治（或报警），再由本县救助管理站跟进", rule.GetProperty("explanationZh").GetString());
     }
 
     [Fact]

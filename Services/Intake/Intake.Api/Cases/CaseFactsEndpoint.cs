@@ -25,7 +25,7 @@ public static class CaseFactsEndpoint
     // statement_timestamp(): the database's time of the read, one clock for every Intake instance, so Referral can tell
     // the older of two reads of one case apart and never let it overwrite the newer.
     private const string SelectFacts = """
-        select id, case_number, county_code, service_point_code, channel, identity_status, birth_date, estimated_age,
+        select id, case_number, county_code, service_point_code, channel, need, identity_status, birth_date, estimated_age,
                situations, needs, household_place, id_number_key_id, id_number_sealed, registered_at, anonymised_at,
                statement_timestamp() as as_of
         from cases where id = @Id
@@ -60,7 +60,9 @@ public static class CaseFactsEndpoint
             row.Needs,
             HouseholdCounty(idNumber, row.HouseholdPlace),
             new DateTimeOffset(DateTime.SpecifyKind(row.RegisteredAt, DateTimeKind.Utc)),
-            new DateTimeOffset(DateTime.SpecifyKind(row.AsOf, DateTimeKind.Utc))));
+            new DateTimeOffset(DateTime.SpecifyKind(row.AsOf, DateTimeKind.Utc)),
+            DocumentGiven: row.IdNumberSealed is not null,
+            Need: row.Need));
     }
 
     /// <summary>
@@ -101,6 +103,7 @@ public static class CaseFactsEndpoint
         public string ServicePointCode { get; init; } = "";
         public string Channel { get; init; } = "";
         public string IdentityStatus { get; init; } = "";
+        public string Need { get; init; } = "";
         public DateTime? BirthDate { get; init; }
         public short? EstimatedAge { get; init; }
         public string[] Situations { get; init; } = [];
@@ -132,4 +135,8 @@ public sealed record CaseFacts(
     string? HouseholdCounty,
     DateTimeOffset RegisteredAt,
     /// <summary>When Intake read these facts (its database's clock): the newer of two reads wins.</summary>
-    DateTimeOffset AsOf);
+    DateTimeOffset AsOf,
+    /// <summary>Whether an identity document was given (not yet necessarily checked): whether, not which.</summary>
+    bool DocumentGiven,
+    /// <summary>The relief category staff chose at registration: Food, TravelVoucher, Referral or Emergency.</summary>
+    string Need);

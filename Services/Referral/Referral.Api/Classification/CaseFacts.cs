@@ -19,7 +19,9 @@ public sealed record CaseFacts(
     IReadOnlyList<string> Needs,
     string? HouseholdCounty,
     DateTimeOffset RegisteredAt,
-    DateTimeOffset AsOf);
+    DateTimeOffset AsOf,
+    bool DocumentGiven = false,
+    string Need = "");
 
 /// <summary>Intake's facts of a case, read with Referral's own client token.</summary>
 public sealed class IntakeCaseFacts(HttpClient http)

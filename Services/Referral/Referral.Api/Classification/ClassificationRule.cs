@@ -64,6 +64,17 @@ public sealed record RuleCondition
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Channel { get; init; }
 
+    /// <summary>
+    /// An identity document was given (true) or not (false): a person who gave one but is not yet checked is awaited,
+    /// not referred as unidentified.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? DocumentGiven { get; init; }
+
+    /// <summary>The relief category staff chose at registration is one of these (Food, TravelVoucher, Referral, Emergency).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Need { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? AgeAtLeast { get; init; }
 
@@ -75,7 +86,7 @@ public sealed record RuleCondition
 
     [JsonIgnore]
     public bool IsEmpty => IdentityStatus is null && SituationsAny is null && NeedsAny is null && Channel is null
-        && AgeAtLeast is null && AgeBelow is null && Any is null;
+        && DocumentGiven is null && Need is null && AgeAtLeast is null && AgeBelow is null && Any is null;
 }
 
 /// <summary>How rules are written to and read from <c>rule_sets.rules</c> (jsonb): camelCase, what is not set left out.</summary>

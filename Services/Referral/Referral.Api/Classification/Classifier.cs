@@ -66,6 +66,8 @@ public static class Classifier
         && (condition.SituationsAny is not { } situations || situations.Any(facts.Situations.Contains))
         && (condition.NeedsAny is not { } needs || needs.Any(facts.Needs.Contains))
         && (condition.Channel is not { } channels || channels.Contains(facts.Channel))
+        && (condition.DocumentGiven is not { } given || given == facts.DocumentGiven)
+        && (condition.Need is not { } categories || categories.Contains(facts.Need))
         // An unknown age meets no bound: the situation "minor" or "elderly_alone" says what staff saw.
         && (condition.AgeAtLeast is not { } least || facts.Age >= least)
         && (condition.AgeBelow is not { } below || facts.Age < below)

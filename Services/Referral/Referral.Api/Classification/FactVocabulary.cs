@@ -45,6 +45,15 @@ public static class FactVocabulary
         ["clothing"] = ("衣物", "clothing"),
     };
 
+    /// <summary>The relief category (救助类别) staff choose at registration, as Intake's records spell it.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Zh, string En)> Categories = new Dictionary<string, (string, string)>
+    {
+        ["Food"] = ("饮食", "food"),
+        ["TravelVoucher"] = ("乘车凭证", "travel voucher"),
+        ["Referral"] = ("转介", "referral"),
+        ["Emergency"] = ("紧急", "emergency"),
+    };
+
     /// <summary>Intake's channels, as its records spell them.</summary>
     public static readonly IReadOnlyDictionary<string, (string Zh, string En)> Channels = new Dictionary<string, (string, string)>
     {

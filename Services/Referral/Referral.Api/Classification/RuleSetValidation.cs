@@ -120,6 +120,7 @@ public static partial class RuleSetValidation
         ValidateCodes(condition.SituationsAny, $"{field}.situationsAny", "情况", "situation", [.. FactVocabulary.Situations.Keys], errors, required: true);
         ValidateCodes(condition.NeedsAny, $"{field}.needsAny", "需要", "need", [.. FactVocabulary.Needs.Keys], errors, required: true);
         ValidateCodes(condition.Channel, $"{field}.channel", "求助方式", "channel", [.. FactVocabulary.Channels.Keys], errors, required: true);
+        ValidateCodes(condition.Need, $"{field}.need", "救助类别", "relief category", [.. FactVocabulary.Categories.Keys], errors, required: true);
         foreach (var (name, age) in new[] { ("ageAtLeast", condition.AgeAtLeast), ("ageBelow", condition.AgeBelow) })
         {
             if (age is < 0 or > 150)

@@ -6,8 +6,8 @@ alter table cases
 
 -- The default rules. Every rule whose condition holds fires; the decision is a referral if any fired rule refers, its
 -- priority the highest of theirs; a case no rule fits is helped at the point. Conditions: identityStatus, channel (one
--- of), situationsAny, needsAny (at least one of), ageAtLeast, ageBelow (an unknown age meets neither), any (one of the
--- conditions holds); all given must hold. Explanations name the facts: {identityStatus} {age} {situations} {needs}
+-- of), situationsAny, needsAny (at least one of), documentGiven (an identity document was given, checked or not), need
+-- (the relief category staff chose), ageAtLeast, ageBelow (an unknown age meets neither), any (one of the conditions holds); all given must hold. Explanations name the facts: {identityStatus} {age} {situations} {needs}
 -- {channel} {householdCounty}. Codes name what is done, not what the person has: they travel in CaseClassified, and a
 -- situation such as an illness is health data that must not. A city administrator posts a new version through the API;
 -- versions are never edited.
@@ -32,7 +32,10 @@ insert into rule_sets (version, rules, created_at, created_by, comment) values (
   {
     "code": "refer_unidentified_to_station",
     "when": {
-      "identityStatus": ["unconfirmed", "self_declared", "not_established"]
+      "any": [
+        { "identityStatus": ["not_established"] },
+        { "identityStatus": ["unconfirmed", "self_declared"], "documentGiven": false }
+      ]
     },
     "decision": "referral",
     "referTo": "relief_station",
@@ -46,7 +49,10 @@ insert into rule_sets (version, rules, created_at, created_by, comment) values (
   {
     "code": "hospital_first",
     "when": {
-      "situationsAny": ["ill_or_injured"]
+      "any": [
+        { "situationsAny": ["ill_or_injured"] },
+        { "need": ["Emergency"] }
+      ]
     },
     "decision": "referral",
     "referTo": "relief_station",
@@ -54,8 +60,22 @@ insert into rule_sets (version, rules, created_at, created_by, comment) values (
     "escortRequired": false,
     "reliefAtPoint": [],
     "urgentActions": ["hospital"],
-    "explanationZh": "患病或受伤：先送医院救治，再由本县救助管理站跟进",
-    "explanationEn": "ill or injured: hospital first, then the county's relief station follows up"
+    "explanationZh": "患病、受伤或紧急情况：先送医院救治（或报警），再由本县救助管理站跟进",
+    "explanationEn": "ill, injured or an emergency: hospital (or police) first, then the county's relief station follows up"
+  },
+  {
+    "code": "referral_chosen_by_staff",
+    "when": {
+      "need": ["Referral"]
+    },
+    "decision": "referral",
+    "referTo": "relief_station",
+    "priority": "normal",
+    "escortRequired": false,
+    "reliefAtPoint": [],
+    "urgentActions": [],
+    "explanationZh": "登记时工作人员选择了转介：转介至本县救助管理站",
+    "explanationEn": "staff chose a referral at registration: referred to the county's relief station"
   },
   {
     "code": "child_protection_and_police",
