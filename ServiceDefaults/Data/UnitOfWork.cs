@@ -10,7 +10,8 @@ namespace Relief.ServiceDefaults.Data;
 /// The writes of one change — and the events it causes, as outbox rows — sent to the database together in one round
 /// trip (an <see cref="NpgsqlBatch"/>) when <see cref="CommitAsync"/> is called, and committed together or not at all:
 /// PostgreSQL runs a batch without an explicit transaction as one implicit transaction, so a failing statement rolls back
-/// every other. Committing wakes the relay. A change that must read before it writes uses its own transaction instead.
+/// every other. Committing wakes the relay. A change that must read and lock before it writes begins its own
+/// transaction and commits the unit inside it (<see cref="CommitAsync(NpgsqlTransaction, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
 /// One round trip instead of a BEGIN, a round trip per statement and a COMMIT: on the registration path that was four
@@ -90,6 +91,55 @@ public sealed class UnitOfWork
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Only a unit with a version check needs an explicit transaction: it must be able to undo the others.
         await using var transaction = mustChangeOneRow.Count > 0 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        await ExecuteAsync(connection, transaction, cancellationToken);
+
+        if (transaction is not null)
+        {
+            if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new StaleVersionException();
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (writesEvents)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>
+    /// Sends every statement in one round trip inside a transaction the caller began — for a change that must first
+    /// read and lock what it decides on (<c>select … for update skip locked</c>) — and commits that transaction: what was
+    /// locked, what is written and the events it causes take effect together, or none of it does. The caller disposes
+    /// the transaction and its connection.
+    /// </summary>
+    public async Task CommitAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (commands.Count > 0)
+        {
+            await ExecuteAsync(transaction.Connection ?? throw new InvalidOperationException("The transaction has ended."),
+                transaction, cancellationToken);
+        }
+
+        if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            throw new StaleVersionException();
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (writesEvents)
+        {
+            signal.Notify();
+        }
+    }
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var command in commands)
         {
@@ -116,22 +166,6 @@ public sealed class UnitOfWork
             {
                 // drain: the other statements' errors surface here, before the commit is taken as done
             }
-        }
-
-        if (transaction is not null)
-        {
-            if (mustChangeOneRow.Any(command => command.RecordsAffected != 1))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                throw new StaleVersionException();
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        if (writesEvents)
-        {
-            signal.Notify();
         }
     }
 }

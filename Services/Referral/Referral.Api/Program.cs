@@ -1,5 +1,7 @@
 using Relief.Referral;
+using Relief.Referral.Extensions;
 using Relief.Referral.Referrals;
+using Relief.Referral.ReliefLedger;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -12,6 +14,8 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapReferralEndpoints();
+app.MapStayExtensionEndpoints();
+app.MapReliefLedgerEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

@@ -1,3 +1,5 @@
+using FluentValidation;
+using Relief.Referral.Deadlines;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -10,8 +12,14 @@ public static class ReferralServices
     {
         builder.Services.AddOptions<ReferralOptions>().BindConfiguration("Referral");
         builder.Services.AddSingleton<ReferralOpening>();
+        builder.Services.AddSingleton<ReferralActions>();
+        builder.Services.AddValidatorsFromAssemblyContaining<ReferralApi>();
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
         builder.AddReliefMessaging("referral", bus => bus.AddConsumer<CaseRegisteredConsumer>());
+
+        // After the database: its migrations have run when the first pass looks for due deadlines.
+        builder.Services.AddSingleton<DeadlineWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeadlineWatcher>());
         return builder;
     }
 }

@@ -29,6 +29,12 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     /// </summary>
     public Func<HttpMessageHandler>? IntakeHandler { get; init; }
 
+    /// <summary>
+    /// Services a test puts in place of the service's own, registered after them (the last registration wins): a fake
+    /// clock, say.
+    /// </summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>Every message delivery this service finished handling.</summary>
     public ConsumedMessages Consumed { get; } = new();
     public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
@@ -53,6 +59,8 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                 services.AddHttpClient<Relief.Registry.Persons.IntakeCases>()
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
+
+            TestServices?.Invoke(services);
         });
         builder.UseSetting("ServiceClient:ClientId", Authority.RegistryClientId);
         builder.UseSetting("ServiceClient:ClientSecret", Authority.RegistryClientSecret);
