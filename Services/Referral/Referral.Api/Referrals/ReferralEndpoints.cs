@@ -24,24 +24,24 @@ public static class ReferralEndpoints
         referrals.MapGet("/", ReferralReading.FindReferralsByCase).RequireAuthorization(policy => policy.RequireRole(Readers));
 
         // One endpoint per action, each open to the roles the lifecycle names (a wrong role is 403 before anything is read).
-        Action<AcceptReferralRequest>(referrals, "accept", r => new ReferralChange("accept", r.Comment));
-        Action<RejectReferralRequest>(referrals, "reject", r => new ReferralChange("reject", r.Comment) { RejectReason = r.Reason });
-        Action<StartReferralRequest>(referrals, "start", r => new ReferralChange("start", r.Comment));
-        Action<CompleteReferralRequest>(referrals, "complete", r => new ReferralChange("complete", r.Comment)
+        MapAction<AcceptReferralRequest>(referrals, "accept", r => new ReferralChange("accept", r.Comment));
+        MapAction<RejectReferralRequest>(referrals, "reject", r => new ReferralChange("reject", r.Comment) { RejectReason = r.Reason });
+        MapAction<StartReferralRequest>(referrals, "start", r => new ReferralChange("start", r.Comment));
+        MapAction<CompleteReferralRequest>(referrals, "complete", r => new ReferralChange("complete", r.Comment)
         {
             Outcome = r.Outcome,
             OutcomeDetail = new { r.CollectorIdChecked, r.SignedStatement, r.Comment },
         });
-        Action<CancelReferralRequest>(referrals, "cancel", r => new ReferralChange("cancel", r.Comment!.Trim()));
-        Action<TransferReferralRequest>(referrals, "transfer", r => new ReferralChange("transfer", r.Comment) { ToCounty = r.ToCounty });
-        Action<ReopenReferralRequest>(referrals, "reopen", r => new ReferralChange("reopen", r.Comment!.Trim()));
+        MapAction<CancelReferralRequest>(referrals, "cancel", r => new ReferralChange("cancel", r.Comment!.Trim()));
+        MapAction<TransferReferralRequest>(referrals, "transfer", r => new ReferralChange("transfer", r.Comment) { ToCounty = r.ToCounty });
+        MapAction<ReopenReferralRequest>(referrals, "reopen", r => new ReferralChange("reopen", r.Comment!.Trim()));
 
         app.MapPost("/api/cases/{caseId:guid}/referrals", ReReferral.ReferAgainAsync).WithTags("Referrals").Validate<ReReferralRequest>()
             .RequireAuthorization(policy => policy.RequireRole(ReReferrers));
         return app;
     }
 
-    private static void Action<TRequest>(RouteGroupBuilder referrals, string action, Func<TRequest, ReferralChange> change)
+    private static void MapAction<TRequest>(RouteGroupBuilder referrals, string action, Func<TRequest, ReferralChange> change)
         where TRequest : IReferralActionRequest =>
         referrals.MapPost($"/{{id:guid}}/{action}",
                 (Guid id, TRequest request, HttpContext http, ReferralActions actions, CancellationToken cancellationToken) =>
