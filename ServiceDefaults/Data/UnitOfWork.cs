@@ -10,7 +10,8 @@ namespace Relief.ServiceDefaults.Data;
 /// The writes of one change — and the events it causes, as outbox rows — sent to the database together in one round
 /// trip (an <see cref="NpgsqlBatch"/>) when <see cref="CommitAsync"/> is called, and committed together or not at all:
 /// PostgreSQL runs a batch without an explicit transaction as one implicit transaction, so a failing statement rolls back
-/// every other. Committing wakes the relay. A change that must read before it writes uses its own transaction instead.
+/// every other. Committing wakes the relay. A change that must read and lock before it writes begins its own
+/// transaction and commits the unit inside it (<see cref="CommitAsync(NpgsqlTransaction, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
 /// One round trip instead of a BEGIN, a round trip per statement and a COMMIT: on the registration path that was four

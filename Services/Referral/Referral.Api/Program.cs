@@ -1,6 +1,8 @@
 using Relief.Referral;
 using Relief.Referral.Classification;
+using Relief.Referral.Extensions;
 using Relief.Referral.Referrals;
+using Relief.Referral.ReliefLedger;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -14,6 +16,8 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapReferralEndpoints();
 app.MapClassificationEndpoints();
+app.MapStayExtensionEndpoints();
+app.MapReliefLedgerEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

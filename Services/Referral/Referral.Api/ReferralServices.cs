@@ -1,4 +1,6 @@
+using FluentValidation;
 using Relief.Referral.Classification;
+using Relief.Referral.Deadlines;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
@@ -12,6 +14,8 @@ public static class ReferralServices
     {
         builder.Services.AddOptions<ReferralOptions>().BindConfiguration("Referral");
         builder.Services.AddSingleton<ReferralOpening>();
+        builder.Services.AddSingleton<ReferralActions>();
+        builder.Services.AddValidatorsFromAssemblyContaining<ReferralApi>();
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
         builder.AddReliefMessaging("referral", bus =>
         {
@@ -23,6 +27,10 @@ public static class ReferralServices
         builder.Services.AddSingleton<CaseClassification>();
         // Intake by its service-discovery name; a case's facts are read with Referral's own client token.
         builder.Services.AddHttpClient<IntakeCaseFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+
+        // After the database: its migrations have run when the first pass looks for due deadlines.
+        builder.Services.AddSingleton<DeadlineWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeadlineWatcher>());
         return builder;
     }
 }

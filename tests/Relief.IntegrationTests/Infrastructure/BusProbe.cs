@@ -32,6 +32,13 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<IdentityConfirmed>(probe.Record);
                 endpoint.Handler<CaseUpdated>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);
+                endpoint.Handler<ReferralAccepted>(probe.Record);
+                endpoint.Handler<ReferralRejected>(probe.Record);
+                endpoint.Handler<ReferralStatusChanged>(probe.Record);
+                endpoint.Handler<ReferralCompleted>(probe.Record);
+                endpoint.Handler<ReferralOverdue>(probe.Record);
+                endpoint.Handler<ReliefActionRecorded>(probe.Record);
+                endpoint.Handler<ReliefActionVoided>(probe.Record);
             });
         });
         await probe.bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

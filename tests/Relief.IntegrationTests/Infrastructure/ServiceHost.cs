@@ -30,6 +30,12 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     /// </summary>
     public Func<HttpMessageHandler>? IntakeHandler { get; init; }
 
+    /// <summary>
+    /// Services a test puts in place of the service's own, registered after them (the last registration wins): a fake
+    /// clock, say.
+    /// </summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>Every message delivery this service finished handling.</summary>
     public ConsumedMessages Consumed { get; } = new();
     public string DatabaseConnectionString => TestInfrastructure.DatabaseConnectionString(Database);
@@ -64,6 +70,8 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                 services.AddHttpClient<Relief.Referral.Classification.IntakeCaseFacts>()
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
+
+            TestServices?.Invoke(services);
         });
         // Each service that calls another has a client of its own at the authority, as the AppHost registers them.
         var (clientId, clientSecret) = typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Relief.IntegrationTests.Infrastructure;
+using Relief.IntegrationTests.Referral;
 using Relief.Testing;
 using static Relief.IntegrationTests.Infrastructure.WholeFlowFixture;
 
@@ -27,6 +28,51 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         public Guid ToClose { get; init; }
         /// <summary>The classification rules in force: the matrix posts them again as a new version, changing nothing.</summary>
         public System.Text.Json.Nodes.JsonNode? RulesInForce { get; init; }
+        /// <summary>Referrals in the state each lifecycle action leaves from, one per action (it is taken once).</summary>
+        public LifecycleIds Lifecycle { get; init; } = null!;
+    }
+
+    private sealed record LifecycleIds(
+        Guid ToAccept, Guid ToReject, Guid ToStart, Guid ToComplete, Guid ToCancel, Guid ToTransfer, Guid ToReopen,
+        Guid CaseToReferAgain, Guid ToExtend, Guid ExtensionToApprove, Guid ExtensionToRefuse, Guid CaseWithRelief, Guid ReliefToVoid);
+
+    /// <summary>Referrals opened at 盐湖区's point YH-CC-001 for its station, brought by the city to the state each action needs.</summary>
+    private async Task<LifecycleIds> PrepareLifecycleAsync()
+    {
+        var services = flow.Referral.Services;
+        using var city = await flow.Referral.ClientForAsync(TestUsers.CityAdministrator());
+        async Task<Guid> InAsync(params string[] path)
+        {
+            var opened = await Referrals.OpenAsync(services);
+            foreach (var action in path)
+            {
+                await Referrals.ActOkAsync(city, opened.ReferralId, action);
+            }
+
+            return opened.ReferralId;
+        }
+
+        async Task<Guid> ExtensionAsync()
+        {
+            var referral = await InAsync("accept");
+            using var asked = await city.PostAsJsonAsync(new Uri($"/api/referrals/{referral}/extensions", UriKind.Relative),
+                new { days = 5, reason = "矩阵测试 / matrix" });
+            asked.EnsureSuccessStatusCode();
+            return (await asked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        }
+
+        var rejected = await Referrals.OpenAsync(services);
+        await Referrals.ActOkAsync(city, rejected.ReferralId, "reject");
+        var withRelief = await Referrals.OpenAsync(services);
+        var relief = Guid.NewGuid();
+        using (var recorded = await city.PutAsJsonAsync(new Uri($"/api/cases/{withRelief.CaseId}/relief/{relief}", UriKind.Relative), new { kind = "food" }))
+        {
+            recorded.EnsureSuccessStatusCode();
+        }
+
+        return new LifecycleIds(await InAsync(), await InAsync(), await InAsync("accept"), await InAsync("accept"), await InAsync(),
+            await InAsync(), await InAsync("cancel"), rejected.CaseId, await InAsync("accept"), await ExtensionAsync(), await ExtensionAsync(),
+            withRelief.CaseId, relief);
     }
 
     /// <summary>The throwaway user's office: the matrix renames it, closes and reopens it.</summary>
@@ -165,6 +211,47 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         new("referral", "POST /api/classification/rules/", ids => Send(HttpMethod.Post, "/api/classification/rules",
                 new { comment = "矩阵测试：同样的规则再发布一次", rules = ids.RulesInForce }),
             TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, OneRuleSetForTheCity),
+        new("referral", "GET /api/referrals/inbox", _ => Get("/api/referrals/inbox"),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), null, ListsAreScopedNotRefused),
+        new("referral", "POST /api/referrals/{id:guid}/accept", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToAccept}/accept", new { version = 1 }),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/reject", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToReject}/reject",
+                new { version = 1, reason = "no_capacity" }),
+            TestUsers.StationStaff(), TestUsers.CountyOfficer(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/start", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToStart}/start", new { version = 2 }),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/complete", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToComplete}/complete",
+                new { version = 2, outcome = "escorted_home" }),
+            TestUsers.StationStaff(), TestUsers.CountyOfficer(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/cancel", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToCancel}/cancel",
+                new { version = 1, comment = "矩阵测试 / matrix" }),
+            TestUsers.PointStaff(), TestUsers.StationStaff(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/transfer", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToTransfer}/transfer",
+                new { version = 1, toCounty = "140821" }),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/reopen", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToReopen}/reopen",
+                new { version = 2, comment = "矩阵测试 / matrix" }),
+            TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/cases/{caseId:guid}/referrals", ids => Send(HttpMethod.Post, $"/api/cases/{ids.Lifecycle.CaseToReferAgain}/referrals", new { }),
+            TestUsers.PointStaff(), TestUsers.StationStaff(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("referral", "POST /api/referrals/{id:guid}/extensions", ids => Send(HttpMethod.Post, $"/api/referrals/{ids.Lifecycle.ToExtend}/extensions",
+                new { days = 5, reason = "矩阵测试 / matrix" }),
+            TestUsers.StationStaff(), TestUsers.CountyOfficer(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "GET /api/extensions/", _ => Get("/api/extensions?status=pending"),
+            TestUsers.CountyOfficer(), TestUsers.StationStaff(), null, ListsAreScopedNotRefused),
+        new("referral", "POST /api/extensions/{id:guid}/approve", ids => Send(HttpMethod.Post, $"/api/extensions/{ids.Lifecycle.ExtensionToApprove}/approve", new { }),
+            TestUsers.CountyOfficer(), TestUsers.StationStaff(), TestUsers.CountyOfficer("140821")),
+        new("referral", "POST /api/extensions/{id:guid}/refuse", ids => Send(HttpMethod.Post, $"/api/extensions/{ids.Lifecycle.ExtensionToRefuse}/refuse",
+                new { comment = "矩阵测试 / matrix" }),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
+        new("referral", "GET /api/cases/{caseId:guid}/relief/", ids => Get($"/api/cases/{ids.Lifecycle.CaseWithRelief}/relief"),
+            TestUsers.PointStaff(), TestUsers.HotlineOperator(), TestUsers.PointStaff(TestUsers.LinyiPoint, "140821")),
+        new("referral", "PUT /api/cases/{caseId:guid}/relief/{actionId:guid}", ids => Send(HttpMethod.Put,
+                $"/api/cases/{ids.Lifecycle.CaseWithRelief}/relief/{Guid.NewGuid()}", new { kind = "water" }),
+            TestUsers.StationStaff(), TestUsers.Auditor(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("referral", "POST /api/relief/{actionId:guid}/void", ids => Send(HttpMethod.Post, $"/api/relief/{ids.Lifecycle.ReliefToVoid}/void",
+                new { reason = "矩阵测试 / matrix" }),
+            TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.CountyOfficer("140821")),
 
         new("notification", "GET /api/notifications/", ids => Get($"/api/notifications?caseId={ids.CaseId}"),
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
@@ -299,6 +386,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             ToReject = (toReject.Item1.PersonId, toReject.Item2.PersonId),
             ToSplit = (toSplit.Item1.PersonId, toSplit.Item2.CaseId),
             ToClose = await RegisterHelpedAtThePointAsync(),
+            Lifecycle = await PrepareLifecycleAsync(),
         };
         var failures = new List<string>();
 

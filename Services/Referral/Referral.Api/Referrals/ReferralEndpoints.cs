@@ -1,8 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.Referral.Referrals;
 
@@ -12,51 +10,43 @@ public static class ReferralEndpoints
     public static readonly string[] Readers =
         [ReliefRoles.PointStaff, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
-    private static readonly string Scope = DataScope.Predicate(new ScopeColumns(
-        County: "county_code", ServicePoint: "service_point_code", ReceivingStationCounty: "receiving_station_county"));
+    /// <summary>Who works from an inbox: the stations, and the county and city watching over them.</summary>
+    public static readonly string[] InboxReaders = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
+
+    /// <summary>Who may send a case to its station again: the point that sent it, its county, the city.</summary>
+    public static readonly string[] ReReferrers = [ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
     public static IEndpointRouteBuilder MapReferralEndpoints(this IEndpointRouteBuilder app)
     {
-        var referrals = app.MapGroup("/api/referrals").WithTags("Referrals")
-            .RequireAuthorization(policy => policy.RequireRole(Readers));
-        referrals.MapGet("/{id:guid}", GetReferral);
-        referrals.MapGet("/", FindReferralsByCase);
+        var referrals = app.MapGroup("/api/referrals").WithTags("Referrals");
+        referrals.MapGet("/inbox", ReferralReading.Inbox).RequireAuthorization(policy => policy.RequireRole(InboxReaders));
+        referrals.MapGet("/{id:guid}", ReferralReading.GetReferral).RequireAuthorization(policy => policy.RequireRole(Readers));
+        referrals.MapGet("/", ReferralReading.FindReferralsByCase).RequireAuthorization(policy => policy.RequireRole(Readers));
+
+        // One endpoint per action, each open to the roles the lifecycle names (a wrong role is 403 before anything is read).
+        MapAction<AcceptReferralRequest>(referrals, "accept", r => new ReferralChange("accept", r.Comment));
+        MapAction<RejectReferralRequest>(referrals, "reject", r => new ReferralChange("reject", r.Comment) { RejectReason = r.Reason });
+        MapAction<StartReferralRequest>(referrals, "start", r => new ReferralChange("start", r.Comment));
+        MapAction<CompleteReferralRequest>(referrals, "complete", r => new ReferralChange("complete", r.Comment)
+        {
+            Outcome = r.Outcome,
+            OutcomeDetail = new { r.CollectorIdChecked, r.SignedStatement, r.Comment },
+        });
+        MapAction<CancelReferralRequest>(referrals, "cancel", r => new ReferralChange("cancel", r.Comment!.Trim()));
+        MapAction<TransferReferralRequest>(referrals, "transfer", r => new ReferralChange("transfer", r.Comment) { ToCounty = r.ToCounty });
+        MapAction<ReopenReferralRequest>(referrals, "reopen", r => new ReferralChange("reopen", r.Comment!.Trim()));
+
+        app.MapPost("/api/cases/{caseId:guid}/referrals", ReReferral.ReferAgainAsync).WithTags("Referrals").Validate<ReReferralRequest>()
+            .RequireAuthorization(policy => policy.RequireRole(ReReferrers));
         return app;
     }
 
-    private const string SelectColumns = """
-        select id, case_id, county_code, service_point_code, receiving_station_county, status, sent_at, trace_id
-        from referrals
-        """;
-
-    public static async Task<Results<Ok<ReferralRecord>, NotFound>> GetReferral(
-        Guid id, HttpContext http, NpgsqlDataSource db, AuditLog audit, CancellationToken cancellationToken)
-    {
-        var user = ReliefUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var referral = await connection.QuerySingleOrDefaultAsync<ReferralRecord>(new CommandDefinition(
-            $"{SelectColumns} where id = @Id and {Scope}", DataScope.Parameters(user, new { Id = id }), cancellationToken: cancellationToken));
-        if (referral is null)
-        {
-            await audit.RecordAsync(user, new AuditEntry("read_referral", AuditEntry.Refused, id.ToString()), cancellationToken);
-            return TypedResults.NotFound();
-        }
-
-        return TypedResults.Ok(referral);
-    }
-
-    /// <summary>The referrals of a case the reader may see; none visible is 404, as for a single referral.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<ReferralRecord>>, NotFound>> FindReferralsByCase(
-        Guid caseId, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
-    {
-        var user = ReliefUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var referrals = (await connection.QueryAsync<ReferralRecord>(new CommandDefinition(
-            $"{SelectColumns} where case_id = @CaseId and {Scope}", DataScope.Parameters(user, new { CaseId = caseId }),
-            cancellationToken: cancellationToken))).AsList();
-        return referrals.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok<IReadOnlyList<ReferralRecord>>(referrals);
-    }
+    private static void MapAction<TRequest>(RouteGroupBuilder referrals, string action, Func<TRequest, ReferralChange> change)
+        where TRequest : IReferralActionRequest =>
+        referrals.MapPost($"/{{id:guid}}/{action}",
+                (Guid id, TRequest request, HttpContext http, ReferralActions actions, CancellationToken cancellationToken) =>
+                    actions.ApplyAsync(id, request.Version!.Value, change(request), ReliefUser.From(http.User), cancellationToken))
+            .Validate<TRequest>()
+            .RequireAuthorization(policy => policy.RequireRole(ReferralLifecycle.Actors[action]))
+            .WithName($"{action}Referral");
 }
-
-public sealed record ReferralRecord(Guid Id, Guid CaseId, string CountyCode, string ServicePointCode,
-    string ReceivingStationCounty, string Status, DateTime SentAt, string? TraceId);

@@ -1,3 +1,5 @@
+using Relief.ServiceDefaults.Authentication;
+
 namespace Relief.Referral.Referrals;
 
 public static class ReferralStatus
@@ -39,6 +41,25 @@ public static class ReferralLifecycle
     /// <summary>The actions allowed from a state, for a 409's body and for the pages' buttons.</summary>
     public static IReadOnlyList<string> ActionsFrom(string status) =>
         [.. Transitions.Where(t => t.From.Contains(status)).Select(t => t.Action)];
+
+    /// <summary>
+    /// Who may take each action, each within their scope: the receiving station works the referral (the city may step in);
+    /// the sender — the point — and the county may call it off; the station or the county may reopen it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Actors = new Dictionary<string, string[]>
+    {
+        ["accept"] = [ReliefRoles.StationStaff, ReliefRoles.CityAdministrator],
+        ["reject"] = [ReliefRoles.StationStaff, ReliefRoles.CityAdministrator],
+        ["start"] = [ReliefRoles.StationStaff, ReliefRoles.CityAdministrator],
+        ["complete"] = [ReliefRoles.StationStaff, ReliefRoles.CityAdministrator],
+        ["transfer"] = [ReliefRoles.StationStaff, ReliefRoles.CityAdministrator],
+        ["cancel"] = [ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator],
+        ["reopen"] = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator],
+    };
+
+    /// <summary>The actions a user of <paramref name="role"/> may take on a referral in <paramref name="status"/>.</summary>
+    public static IReadOnlyList<string> ActionsFor(string status, string role) =>
+        [.. ActionsFrom(status).Where(action => Actors[action].Contains(role))];
 
     /// <summary>Coded reasons a station may reject a referral for.</summary>
     public static readonly string[] RejectReasons = ["not_in_area", "no_capacity", "not_eligible", "duplicate", "other"];

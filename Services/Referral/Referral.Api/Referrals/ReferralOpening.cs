@@ -8,7 +8,9 @@ namespace Relief.Referral.Referrals;
 /// <summary>What a new referral needs to know: whose case, from where, to which county's station, how urgent.</summary>
 public sealed record NewReferral(
     Guid CaseId, string CountyCode, string ServicePointCode, string ReceivingStationCounty, string Priority,
-    Guid? ClassificationId = null, Guid? TransferredFrom = null, string By = "referral");
+    Guid? ClassificationId = null, Guid? TransferredFrom = null, string By = "referral",
+    /// <summary>Why staff sent it again (a re-referral) or on (a transfer), for the history.</summary>
+    string? Comment = null);
 
 /// <summary>
 /// Opens a referral (转介) in a unit of work: the referral, its first history entry, its acceptance deadline and the
@@ -27,7 +29,8 @@ public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, Ti
     private const string InsertHistory = """
         insert into referral_history (referral_id, version, at, by, action, from_status, to_status, detail)
         values (@Id, 1, @SentAt, @By, 'request', null, 'requested',
-                jsonb_build_object('priority', @Priority::text, 'stationCounty', @ReceivingStationCounty::text))
+                jsonb_strip_nulls(jsonb_build_object('priority', @Priority::text, 'stationCounty', @ReceivingStationCounty::text,
+                                                     'transferredFrom', @TransferredFrom::uuid, 'comment', @Comment::text)))
         """;
 
     private const string InsertDeadline = """
@@ -63,6 +66,7 @@ public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, Ti
             requested.AcceptBy,
             referral.TransferredFrom,
             referral.By,
+            referral.Comment,
             DeadlineId = Guid.CreateVersion7(),
         };
         unit.Write(InsertReferral, row);
