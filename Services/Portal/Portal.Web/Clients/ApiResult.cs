@@ -49,6 +49,26 @@ public static class ApiResult
     /// <summary>A value the portal answers itself (200), as if a service had.</summary>
     public static ApiResult<T> Of<T>(T value) => new(value, HttpStatusCode.OK, null, new Dictionary<string, string[]>());
 
+    /// <summary>
+    /// Sends a request and reads its answer; a service that cannot be reached (refused, timed out, its circuit open) is
+    /// a 503 result, so a page can show what it has from the other services instead of failing whole.
+    /// </summary>
+    public static async Task<ApiResult<T>> CallAsync<T>(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await send();
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
+                                   || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ApiResult<T>(default, HttpStatusCode.ServiceUnavailable, null, new Dictionary<string, string[]>());
+        }
+
+        return await FromAsync<T>(response, cancellationToken);
+    }
+
     public static async Task<ApiResult<T>> FromAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using (response)

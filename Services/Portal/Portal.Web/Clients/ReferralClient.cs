@@ -19,32 +19,31 @@ public sealed class ReferralClient(HttpClient http)
     };
 
     public async Task<ApiResult<List<Classification>>> ClassificationAsync(Guid caseId, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<List<Classification>>(await http.GetAsync($"/api/cases/{caseId}/classification", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<List<Classification>>(() => http.GetAsync($"/api/cases/{caseId}/classification", cancellationToken), cancellationToken);
 
     public async Task<ApiResult<RuleSet>> RulesAsync(CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<RuleSet>(await http.GetAsync("/api/classification/rules", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<RuleSet>(() => http.GetAsync("/api/classification/rules", cancellationToken), cancellationToken);
 
     public async Task<ApiResult<List<RuleSetVersion>>> RuleVersionsAsync(CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<List<RuleSetVersion>>(await http.GetAsync("/api/classification/rules/versions", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<List<RuleSetVersion>>(() => http.GetAsync("/api/classification/rules/versions", cancellationToken), cancellationToken);
 
     /// <summary>Publishes a new version of the rules (city administrators); past decisions keep the version they used.</summary>
     public async Task<ApiResult<PublishedRules>> PublishRulesAsync(string? comment, JsonElement rules, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<PublishedRules>(await http.PostAsJsonAsync("/api/classification/rules", new { comment, rules }, cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<PublishedRules>(() => http.PostAsJsonAsync("/api/classification/rules", new { comment, rules }, cancellationToken), cancellationToken);
 
     /// <summary>Referrals waiting on the reader's station or scope: overdue first, then by priority, then oldest first.</summary>
     public async Task<ApiResult<List<ReferralSummary>>> InboxAsync(string status, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<List<ReferralSummary>>(await http.GetAsync($"/api/referrals/inbox{Query.Of(("status", status))}", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<List<ReferralSummary>>(() => http.GetAsync($"/api/referrals/inbox{Query.Of(("status", status))}", cancellationToken), cancellationToken);
 
     /// <summary>The case's referrals, oldest first; none the reader may see is an empty list (the service answers 404).</summary>
     public async Task<ApiResult<List<ReferralSummary>>> OfCaseAsync(Guid caseId, CancellationToken cancellationToken)
     {
-        var result = await ApiResult.FromAsync<List<ReferralSummary>>(
-            await http.GetAsync($"/api/referrals{Query.Of(("caseId", caseId.ToString()))}", cancellationToken), cancellationToken);
+        var result = await ApiResult.CallAsync<List<ReferralSummary>>(() => http.GetAsync($"/api/referrals{Query.Of(("caseId", caseId.ToString()))}", cancellationToken), cancellationToken);
         return result.Status == HttpStatusCode.NotFound ? ApiResult.Of(new List<ReferralSummary>()) : result;
     }
 
     public async Task<ApiResult<ReferralDetail>> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<ReferralDetail>(await http.GetAsync($"/api/referrals/{id}", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<ReferralDetail>(() => http.GetAsync($"/api/referrals/{id}", cancellationToken), cancellationToken);
 
     /// <summary>
     /// One step of the lifecycle: accept, reject, start, complete, cancel, transfer or reopen. <paramref name="body"/> has
@@ -52,36 +51,36 @@ public sealed class ReferralClient(HttpClient http)
     /// new referral).
     /// </summary>
     public async Task<ApiResult<ReferralDetail>> ActAsync(Guid id, string action, object body, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<ReferralDetail>(await http.PostAsJsonAsync(
+        await ApiResult.CallAsync<ReferralDetail>(() => http.PostAsJsonAsync(
             $"/api/referrals/{id}/{Uri.EscapeDataString(action)}", body, cancellationToken), cancellationToken);
 
     /// <summary>重新转介: a new referral of the case to its county's station, after a rejection or a cancellation.</summary>
     public async Task<ApiResult<ReferralDetail>> ReferAgainAsync(Guid caseId, string? comment, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<ReferralDetail>(await http.PostAsJsonAsync($"/api/cases/{caseId}/referrals", new { comment }, cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<ReferralDetail>(() => http.PostAsJsonAsync($"/api/cases/{caseId}/referrals", new { comment }, cancellationToken), cancellationToken);
 
     public async Task<ApiResult<List<ReliefAction>>> LedgerAsync(Guid caseId, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<List<ReliefAction>>(await http.GetAsync($"/api/cases/{caseId}/relief", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<List<ReliefAction>>(() => http.GetAsync($"/api/cases/{caseId}/relief", cancellationToken), cancellationToken);
 
     /// <summary>
     /// Records relief given under an id the form made when it opened: a double click or a retry is the same entry
     /// (201 the first time, 200 after).
     /// </summary>
     public async Task<ApiResult<ReliefAction>> RecordReliefAsync(Guid caseId, Guid actionId, ReliefEntry entry, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<ReliefAction>(await http.PutAsJsonAsync(
+        await ApiResult.CallAsync<ReliefAction>(() => http.PutAsJsonAsync(
             $"/api/cases/{caseId}/relief/{actionId}", entry, WithoutNulls, cancellationToken), cancellationToken);
 
     public async Task<ApiResult<JsonElement>> VoidReliefAsync(Guid actionId, string? reason, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<JsonElement>(await http.PostAsJsonAsync($"/api/relief/{actionId}/void", new { reason }, cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<JsonElement>(() => http.PostAsJsonAsync($"/api/relief/{actionId}/void", new { reason }, cancellationToken), cancellationToken);
 
     public async Task<ApiResult<JsonElement>> RequestExtensionAsync(Guid referralId, int? days, string? reason, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<JsonElement>(await http.PostAsJsonAsync($"/api/referrals/{referralId}/extensions", new { days, reason }, cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<JsonElement>(() => http.PostAsJsonAsync($"/api/referrals/{referralId}/extensions", new { days, reason }, cancellationToken), cancellationToken);
 
     public async Task<ApiResult<List<ExtensionRequest>>> PendingExtensionsAsync(CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<List<ExtensionRequest>>(await http.GetAsync($"/api/extensions{Query.Of(("status", "pending"))}", cancellationToken), cancellationToken);
+        await ApiResult.CallAsync<List<ExtensionRequest>>(() => http.GetAsync($"/api/extensions{Query.Of(("status", "pending"))}", cancellationToken), cancellationToken);
 
     /// <summary>Approves or refuses a stay extension (county officers, the city).</summary>
     public async Task<ApiResult<JsonElement>> DecideExtensionAsync(Guid id, bool approve, string? comment, CancellationToken cancellationToken) =>
-        await ApiResult.FromAsync<JsonElement>(await http.PostAsJsonAsync(
+        await ApiResult.CallAsync<JsonElement>(() => http.PostAsJsonAsync(
             $"/api/extensions/{id}/{(approve ? "approve" : "refuse")}", new { comment }, cancellationToken), cancellationToken);
 }
 

@@ -279,9 +279,9 @@ public sealed class Texts
     /// <summary>What made the rules decide again.</summary>
     public static readonly IReadOnlyDictionary<string, string> ClassificationTriggers = new Dictionary<string, string>
     {
-        ["registered"] = "登记",
-        ["identity_confirmed"] = "身份确认",
-        ["updated"] = "补充登记",
+        ["registered"] = "登记时",
+        ["identity_confirmed"] = "身份确认后",
+        ["updated"] = "补充登记后",
     };
 
     /// <summary>What must happen at once, before anything else.</summary>
@@ -363,6 +363,12 @@ public sealed class Texts
 
     /// <summary>True when the page is shown in English (explanations come in both languages).</summary>
     public static bool English => CultureInfo.CurrentUICulture.Name == "en";
+
+    /// <summary>Between the items of a list: "、" in Chinese, ", " in English.</summary>
+    public static string ListSeparator => English ? ", " : "、";
+
+    /// <summary>Between the parts of a line: "；" in Chinese, "; " in English.</summary>
+    public static string PartSeparator => English ? "; " : "；";
 
     /// <summary>An amount in yuan: "¥20" or "¥12.50".</summary>
     public static string Yuan(decimal amount) => "¥" + amount.ToString(amount == decimal.Truncate(amount) ? "0" : "0.00", CultureInfo.InvariantCulture);
