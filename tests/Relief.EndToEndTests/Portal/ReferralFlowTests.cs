@@ -66,9 +66,9 @@ public sealed partial class ReferralFlowTests(SharedStack shared, PortalBrowser 
 
         // Accepted, in care.
         var referral = station.Page;
-        await referral.Locator("[data-testid=action-accept]").ClickAsync();
+        await ActAsync(referral, "accept", () => referral.Locator("[data-testid=action-accept]").ClickAsync());
         await referral.Locator("[data-testid=referral-status][data-status=accepted]").WaitForAsync();
-        await referral.Locator("[data-testid=action-start]").ClickAsync();
+        await ActAsync(referral, "start", () => referral.Locator("[data-testid=action-start]").ClickAsync());
         await referral.Locator("[data-testid=referral-status][data-status=in_progress]").WaitForAsync();
 
         // Family found: his son, on the phone.
@@ -93,10 +93,13 @@ public sealed partial class ReferralFlowTests(SharedStack shared, PortalBrowser 
         Assert.Contains("王师傅", await escort.InnerTextAsync(), StringComparison.Ordinal);
 
         // Completed: escorted home.
-        await referral.Locator("[data-testid=action-complete]").ClickAsync();
-        await referral.Locator("#outcome").SelectOptionAsync("escorted_home");
-        await referral.Locator("#complete-comment").FillAsync("已护送至洛阳，由其子接回");
-        await referral.Locator("[data-testid=confirm-complete]").ClickAsync();
+        await ActAsync(referral, "complete", async () =>
+        {
+            await referral.Locator("[data-testid=action-complete]").ClickAsync();
+            await referral.Locator("#outcome").SelectOptionAsync("escorted_home");
+            await referral.Locator("#complete-comment").FillAsync("已护送至洛阳，由其子接回");
+            await referral.Locator("[data-testid=confirm-complete]").ClickAsync();
+        });
         await referral.Locator("[data-testid=referral-status][data-status=completed]").WaitForAsync();
         Assert.Contains("护送返乡", await referral.Locator("[data-testid=outcome]").InnerTextAsync(), StringComparison.Ordinal);
         await station.ScreenshotAsync("62-referral-completed");
@@ -206,6 +209,30 @@ public sealed partial class ReferralFlowTests(SharedStack shared, PortalBrowser 
         await Eventually.TrueAsync(async () => await data.ScalarAsync<long>("intakedb",
                 "select count(*) from service_points where code = @code and status = 'embedded'", new { code = LoveStation }) == 1,
             "Intake knows the love station", TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>
+    /// Takes a step of the referral and waits for the page it leads to (<c>?done=action</c>). With a 5 s deadline, Referral
+    /// may change the referral (an escalation) between the page being read and the click: then the page says someone else
+    /// changed it and shows it as it now is, with its new version — and the user, like this test, acts again.
+    /// </summary>
+    private static async Task ActAsync(IPage page, string action, Func<Task> act)
+    {
+        var done = new Regex($"/referrals/[0-9a-f-]{{36}}\\?done={action}");
+        for (var attempt = 1; ; attempt++)
+        {
+            await act();
+            try
+            {
+                await page.WaitForURLAsync(done, new() { Timeout = 15_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                // Not done: only because someone else was first, which the page must then say.
+                Assert.Equal(1, await page.Locator("[data-testid=notice]", new() { HasText = "已被他人更新" }).CountAsync());
+            }
+        }
     }
 
     /// <summary>Reloads the page until <paramref name="locator"/> is on it: what another service sends arrives in its time.</summary>
