@@ -52,7 +52,7 @@ var registry = builder.AddProject<Projects.Registry_Api>("registry")
 // Referral reads the facts of each case it classifies from Intake (health data never travels on the bus), as a client
 // of its own.
 var referralClientSecret = builder.AddPersistentSecret(infrastructure.Data, "referral-client-secret", length: 48);
-builder.AddProject<Projects.Referral_Api>("referral")
+var referral = builder.AddProject<Projects.Referral_Api>("referral")
     .WithReliefInfrastructure(infrastructure, "referraldb")
     .WithTokenValidation(identity)
     .WithReference(intake)
@@ -79,6 +79,7 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithReference(identity)
     .WithReference(intake)
     .WithReference(registry)
+    .WithReference(referral)
     .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Portal__ClientSecret", portalClientSecret)
     .WaitFor(identity)

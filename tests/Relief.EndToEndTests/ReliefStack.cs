@@ -45,6 +45,10 @@ public sealed class ReliefStack : IAsyncDisposable
             "--ServiceSettings:Portal:RecheckEvery=00:00:03",
             // The demo network (~750 requests by one administrator) loads without waiting out the per-user limit.
             "--ServiceSettings:RequestProtection:PermitsPerMinute=100000",
+            // A referral of an unidentified person (priority high) not accepted within 5 s goes overdue, and Referral looks
+            // for passed deadlines every second: ReferralFlowTests sees one marked in the station's inbox within seconds.
+            "--ServiceSettings:Referral:AcceptWithin:high=00:00:05",
+            "--ServiceSettings:Referral:DeadlinePollEvery=00:00:01",
         ]);
         var app = await builder.BuildAsync();
         var stack = new ReliefStack(app, dataFolder);

@@ -57,6 +57,12 @@ public static class PortalServices
             .AddPolicy(PortalPolicies.PersonReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.PersonDeciders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.ReferralInbox, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.ReferralReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.ExtensionDeciders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
@@ -69,6 +75,8 @@ public static class PortalServices
         builder.Services.AddHttpClient<RegistryClient>(http => http.BaseAddress = new Uri("http://registry"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         builder.Services.AddHttpClient<IntakeClient>(http => http.BaseAddress = new Uri("http://intake"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<ReferralClient>(http => http.BaseAddress = new Uri("http://referral"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         return builder;
     }
@@ -182,6 +190,12 @@ public static class PortalPolicies
     public const string PersonReaders = "person_readers";
     /// <summary>County officers and the city: confirm or reject duplicate candidates, split wrong links.</summary>
     public const string PersonDeciders = "person_deciders";
+    /// <summary>Who works incoming referrals (转介收件箱): relief-station staff, county officers (their county), the city.</summary>
+    public const string ReferralInbox = "referral_inbox";
+    /// <summary>Who reads a referral, each their own scope: the inbox's users and the point staff who sent it.</summary>
+    public const string ReferralReaders = "referral_readers";
+    /// <summary>County officers and the city: approve or refuse stays beyond the care days (延期审批).</summary>
+    public const string ExtensionDeciders = "extension_deciders";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

@@ -26,6 +26,12 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] CaseReaders = [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin"];
 
+    private static readonly string[] ReferralInbox = [ReliefRoles.StationStaff, "county_officer", "city_admin"];
+
+    private static readonly string[] ReferralReaders = [ReliefRoles.PointStaff, ReliefRoles.StationStaff, "county_officer", "city_admin"];
+
+    private static readonly string[] ExtensionDeciders = ["county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -39,6 +45,7 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/admin/users/new"] = ("/admin/users/new", CityAdministrator),
         ["/admin/users/{Id}"] = ("/admin/users/no-such-user", CityAdministrator),
         ["/admin/signing-keys"] = ("/admin/signing-keys", CityAdministrator),
+        ["/admin/rules"] = ("/admin/rules", CityAdministrator),
         ["/network/map"] = ("/network/map", NetworkReaders),
         ["/network/points"] = ("/network/points", NetworkEditors),
         ["/network/points/new"] = ("/network/points/new", NetworkEditors),
@@ -49,6 +56,9 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/cases/{Id:guid}/edit"] = ("/cases/00000000-0000-0000-0000-000000000001/edit", CaseReaders),
         ["/persons"] = ("/persons", PersonReaders),
         ["/persons/{Id:guid}"] = ("/persons/00000000-0000-0000-0000-000000000001", PersonReaders),
+        ["/referrals"] = ("/referrals", ReferralInbox),
+        ["/referrals/{Id:guid}"] = ("/referrals/00000000-0000-0000-0000-000000000001", ReferralReaders),
+        ["/referrals/extensions"] = ("/referrals/extensions", ExtensionDeciders),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),

@@ -15,17 +15,21 @@ public sealed class ApiResult<T>
     public string? Title { get; }
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
+    /// <summary>The refusal's whole problem document, for members beyond title and errors (a 409's current state).</summary>
+    public JsonElement? Problem { get; }
+
     public bool Succeeded => (int)Status is >= 200 and < 300;
 
     public string[] ErrorsFor(string field) =>
         Errors.FirstOrDefault(pair => string.Equals(pair.Key, field, StringComparison.OrdinalIgnoreCase)).Value ?? [];
 
-    internal ApiResult(T? value, HttpStatusCode status, string? title, IReadOnlyDictionary<string, string[]> errors)
+    internal ApiResult(T? value, HttpStatusCode status, string? title, IReadOnlyDictionary<string, string[]> errors, JsonElement? problem = null)
     {
         Value = value;
         Status = status;
         Title = title;
         Errors = errors;
+        Problem = problem;
     }
 }
 
@@ -42,6 +46,29 @@ public static class Query
 /// <summary>Reads a service's answer into an <see cref="ApiResult{T}"/>.</summary>
 public static class ApiResult
 {
+    /// <summary>A value the portal answers itself (200), as if a service had.</summary>
+    public static ApiResult<T> Of<T>(T value) => new(value, HttpStatusCode.OK, null, new Dictionary<string, string[]>());
+
+    /// <summary>
+    /// Sends a request and reads its answer; a service that cannot be reached (refused, timed out, its circuit open) is
+    /// a 503 result, so a page can show what it has from the other services instead of failing whole.
+    /// </summary>
+    public static async Task<ApiResult<T>> CallAsync<T>(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await send();
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
+                                   || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ApiResult<T>(default, HttpStatusCode.ServiceUnavailable, null, new Dictionary<string, string[]>());
+        }
+
+        return await FromAsync<T>(response, cancellationToken);
+    }
+
     public static async Task<ApiResult<T>> FromAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using (response)
@@ -55,11 +82,11 @@ public static class ApiResult
             }
 
             var problem = await ReadProblemAsync(response, cancellationToken);
-            return new ApiResult<T>(default, response.StatusCode, problem.Title, problem.Errors);
+            return new ApiResult<T>(default, response.StatusCode, problem.Title, problem.Errors, problem.Document);
         }
     }
 
-    private static async Task<(string? Title, Dictionary<string, string[]> Errors)> ReadProblemAsync(
+    private static async Task<(string? Title, Dictionary<string, string[]> Errors, JsonElement? Document)> ReadProblemAsync(
         HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
@@ -68,7 +95,7 @@ public static class ApiResult
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             if (problem.ValueKind != JsonValueKind.Object)
             {
-                return (null, errors);
+                return (null, errors, null);
             }
 
             if (problem.TryGetProperty("errors", out var fields) && fields.ValueKind == JsonValueKind.Object)
@@ -84,11 +111,11 @@ public static class ApiResult
             var title = problem.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String
                 ? detail.GetString()
                 : problem.TryGetProperty("title", out var t) ? t.GetString() : null;
-            return (title, errors);
+            return (title, errors, problem);
         }
         catch (JsonException)
         {
-            return (null, errors);
+            return (null, errors, null);
         }
     }
 }

@@ -187,6 +187,192 @@ public sealed class Texts
         ["notes"] = "备注",
     };
 
+    /// <summary>A referral's states (ReferralLifecycle in Referral).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReferralStatuses = new Dictionary<string, string>
+    {
+        ["requested"] = "待接收",
+        ["accepted"] = "已接收",
+        ["rejected"] = "已拒绝",
+        ["in_progress"] = "照料中",
+        ["completed"] = "已办结",
+        ["cancelled"] = "已取消",
+        ["transferred"] = "已转出",
+    };
+
+    /// <summary>How urgent a referral is: it sets how soon the station must accept it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Priorities = new Dictionary<string, string>
+    {
+        ["urgent"] = "紧急",
+        ["high"] = "优先",
+        ["normal"] = "一般",
+    };
+
+    /// <summary>What can be done to a referral (the buttons), and the steps of its history.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReferralActions = new Dictionary<string, string>
+    {
+        ["request"] = "发出转介",
+        ["accept"] = "接收",
+        ["reject"] = "拒绝接收",
+        ["start"] = "开始照料",
+        ["complete"] = "办结",
+        ["cancel"] = "取消转介",
+        ["transfer"] = "转给其他县（市、区）",
+        ["reopen"] = "重新打开",
+        ["overdue"] = "超时提醒",
+        ["extension_requested"] = "申请延期",
+        ["extension_approved"] = "批准延期",
+        ["extension_refused"] = "不批准延期",
+    };
+
+    /// <summary>Why a station may refuse a referral (coded).</summary>
+    public static readonly IReadOnlyDictionary<string, string> RejectReasons = new Dictionary<string, string>
+    {
+        ["not_in_area"] = "不属本站辖区",
+        ["no_capacity"] = "本站无力接收",
+        ["not_eligible"] = "不符合救助条件",
+        ["duplicate"] = "重复转介",
+        ["other"] = "其他原因",
+    };
+
+    /// <summary>How a person left relief (the national rules' list).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Outcomes = new Dictionary<string, string>
+    {
+        ["returned_home"] = "自行返乡",
+        ["collected_by_relatives"] = "亲属接回",
+        ["escorted_home"] = "护送返乡",
+        ["placed"] = "安置",
+        ["hospitalised"] = "送医治疗",
+        ["handed_to_police"] = "移交公安",
+        ["left_of_own_accord"] = "自愿离站",
+        ["relief_terminated"] = "终止救助",
+    };
+
+    /// <summary>Kinds of relief given (the ledger).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReliefKinds = new Dictionary<string, string>
+    {
+        ["food"] = "食品",
+        ["water"] = "饮用水",
+        ["travel_voucher"] = "乘车凭证",
+        ["lodging"] = "住宿",
+        ["escort"] = "护送返乡",
+        ["cash_fare"] = "短途路费（现金）",
+        ["clothing"] = "衣物",
+        ["medical"] = "医疗救治",
+        ["family_contact"] = "联系亲属或单位",
+    };
+
+    /// <summary>How a travel voucher takes the person home.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TravelModes = new Dictionary<string, string>
+    {
+        ["train"] = "火车",
+        ["bus"] = "汽车",
+        ["other"] = "其他",
+    };
+
+    /// <summary>What classified relief decided for a case.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ClassificationDecisions = new Dictionary<string, string>
+    {
+        ["relief_at_point"] = "在服务点救助",
+        ["referral"] = "转介救助管理站",
+    };
+
+    /// <summary>What made the rules decide again.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ClassificationTriggers = new Dictionary<string, string>
+    {
+        ["registered"] = "登记时",
+        ["identity_confirmed"] = "身份确认后",
+        ["updated"] = "补充登记后",
+    };
+
+    /// <summary>What must happen at once, before anything else.</summary>
+    public static readonly IReadOnlyDictionary<string, string> UrgentActions = new Dictionary<string, string>
+    {
+        ["hospital"] = "立即送医",
+        ["police"] = "立即报警",
+        ["child_protection"] = "移交未成年人保护机构",
+    };
+
+    /// <summary>Whom a rule refers the person to.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReferTo = new Dictionary<string, string>
+    {
+        ["relief_station"] = "救助管理站",
+    };
+
+    /// <summary>A stay extension's state.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ExtensionStatuses = new Dictionary<string, string>
+    {
+        ["pending"] = "待审批",
+        ["approved"] = "已批准",
+        ["refused"] = "未批准",
+    };
+
+    /// <summary>Which deadline a referral missed.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OverdueKinds = new Dictionary<string, string>
+    {
+        ["acceptance"] = "超时未接收",
+        ["care_days"] = "照料超期",
+    };
+
+    /// <summary>The fields a classification rule may have, for the rules page (an unknown one shows as written).</summary>
+    public static readonly IReadOnlyDictionary<string, string> RuleFields = new Dictionary<string, string>
+    {
+        ["when"] = "条件",
+        ["conditions"] = "条件",
+        ["then"] = "结果",
+        ["outcome"] = "结果",
+        ["decision"] = "决定",
+        ["priority"] = "紧急程度",
+        ["referTo"] = "转介至",
+        ["reliefAtPoint"] = "在服务点给予",
+        ["urgentActions"] = "立即",
+        ["escortRequired"] = "须亲属接回或护送",
+        ["situations"] = "情况",
+        ["anySituation"] = "情况之一",
+        ["needs"] = "需要",
+        ["need"] = "救助类别",
+        ["identity"] = "身份",
+        ["identityStatus"] = "身份",
+        ["identityStatuses"] = "身份",
+        ["identityEstablished"] = "身份已确认",
+        ["hasIdNumber"] = "有身份证件",
+        ["minAge"] = "年龄不小于",
+        ["maxAge"] = "年龄不大于",
+        ["ageAtLeast"] = "年龄不小于",
+        ["ageBelow"] = "年龄小于",
+        ["order"] = "顺序",
+        ["enabled"] = "启用",
+        ["all"] = "同时满足",
+        ["any"] = "满足其一",
+        ["not"] = "不满足",
+    };
+
+    /// <summary>A code's label (a key of the localizer), or the code itself when the portal does not know it yet.</summary>
+    public static string Label(IReadOnlyDictionary<string, string> labels, string? code) =>
+        code is null ? "" : labels.GetValueOrDefault(code, code);
+
+    /// <summary>The text of a string member of a JSON detail, if it has one.</summary>
+    public static string? Member(System.Text.Json.JsonElement? detail, string name) =>
+        detail is { ValueKind: System.Text.Json.JsonValueKind.Object } value && value.TryGetProperty(name, out var member)
+            ? member.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.String => member.GetString(),
+                System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => member.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>True when the page is shown in English (explanations come in both languages).</summary>
+    public static bool English => CultureInfo.CurrentUICulture.Name == "en";
+
+    /// <summary>Between the items of a list: "、" in Chinese, ", " in English.</summary>
+    public static string ListSeparator => English ? ", " : "、";
+
+    /// <summary>Between the parts of a line: "；" in Chinese, "; " in English.</summary>
+    public static string PartSeparator => English ? "; " : "；";
+
+    /// <summary>An amount in yuan: "¥20" or "¥12.50".</summary>
+    public static string Yuan(decimal amount) => "¥" + amount.ToString(amount == decimal.Truncate(amount) ? "0" : "0.00", CultureInfo.InvariantCulture);
+
     public static string Time(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(8))
         .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
