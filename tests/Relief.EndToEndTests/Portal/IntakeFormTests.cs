@@ -67,10 +67,10 @@ public sealed partial class IntakeFormTests(SharedStack shared, PortalBrowser br
         await page.Keyboard.TypeAsync("80");
         await TabToAsync(page, "need");
         await ArrowToAsync(page, "Referral");
-        await TabToAsync(page, "wandering");
-        await page.Keyboard.PressAsync("Space");
         // Relatives and belongings are not asked of everyone: the section appears as his situation calls for it.
         Assert.False(await page.Locator("[data-section=more]").IsVisibleAsync());
+        await TabToAsync(page, "wandering");
+        await page.Keyboard.PressAsync("Space");
         await TabToAsync(page, "elderly_alone");
         await page.Keyboard.PressAsync("Space");
         await page.Locator("[data-section=more]").WaitForAsync(new() { State = WaitForSelectorState.Visible });
