@@ -4,6 +4,11 @@ namespace Relief.ServiceDefaults.Authentication;
 public static class ReliefClaims
 {
     public const string Subject = "sub";
+    /// <summary>
+    /// The user's name at the authority (its user name): what staff and auditors recognise where a page says who did
+    /// something. The subject stays the user's identity: a name may be changed or reused, the subject may not.
+    /// </summary>
+    public const string Name = "name";
     public const string Role = "role";
     /// <summary>The office (service point, relief station, county office, bureau) the user works for.</summary>
     public const string Office = "office";

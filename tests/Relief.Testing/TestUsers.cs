@@ -61,6 +61,10 @@ public sealed class TestSignIn(Func<HttpClient> authority, string adminUserName,
     /// <summary>The user's id at the authority: what services record as the actor.</summary>
     public async Task<string> SubjectAsync(TestUser user) => new JsonWebToken(await TokenAsync(user)).Subject;
 
+    /// <summary>The user's name as the token carries it: what services store beside the subject, for people to read.</summary>
+    public async Task<string> NameAsync(TestUser user) =>
+        new JsonWebToken(await TokenAsync(user)).GetPayloadValue<string>(ReliefClaims.Name);
+
     private async Task<string> SignInAsync(TestUser user)
     {
         using var client = authority();

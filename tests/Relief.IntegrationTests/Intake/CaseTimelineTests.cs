@@ -150,7 +150,9 @@ public sealed class CaseTimelineTests(IntakeFixture fixture) : IClassFixture<Int
                 "referral_sent", "referral_rejected", "referral_sent", "referral_transferred", "referral_sent",
             ],
             Actions(detail));
-        Assert.All(Timeline(detail), step => Assert.Equal("referral", step.GetProperty("by").GetString()));
+        // Who took these steps is on the referral's own history: no event carries a user's name.
+        Assert.All(Timeline(detail), step => Assert.Equal(("referral", JsonValueKind.Null),
+            (step.GetProperty("by").GetString(), step.GetProperty("byName").ValueKind)));
         Assert.Equal(At(1), Timeline(detail)[1].GetProperty("at").GetDateTimeOffset());
 
         var classified = Step(detail, "classified");
@@ -357,6 +359,8 @@ public sealed class CaseTimelineTests(IntakeFixture fixture) : IClassFixture<Int
         var step = Assert.Single(Timeline(detail));
         Assert.Equal(("case_closed", subject, "returned_home"),
             (step.GetProperty("action").GetString(), step.GetProperty("by").GetString(), step.GetProperty("detail").GetProperty("outcome").GetString()));
+        Assert.Equal((await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff()), TestUsers.YanhuPoint),
+            (step.GetProperty("byName").GetString(), step.GetProperty("byOffice").GetString()));
 
         // A referral sent after all (a reclassification, a re-referral) opens the case again.
         var referral = new AReferral(caseId);

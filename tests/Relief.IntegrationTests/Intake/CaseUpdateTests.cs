@@ -59,9 +59,12 @@ public sealed class CaseUpdateTests(WholeFlowFixture flow) : IClassFixture<Whole
         Assert.Equal(2, detail.GetProperty("version").GetInt32());
         var step = detail.GetProperty("history").EnumerateArray().Single(h => h.GetProperty("action").GetString() == "updated");
         Assert.DoesNotContain("郑补登", step.GetProperty("detail").ToString(), StringComparison.Ordinal);
+        var staffName = await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff());
+        Assert.Equal((staffName, TestUsers.YanhuPoint), (step.GetProperty("byName").GetString(), step.GetProperty("byOffice").GetString()));
         var published = await flow.Probe.WaitForAsync<CaseUpdated>(m => m.CaseId == caseId);
         Assert.Contains("idNumber", published.Message.ChangedFields);
-        Assert.DoesNotContain(flow.Probe.RawMessages, raw => raw.Contains("郑补登", StringComparison.Ordinal) || raw.Contains(idNumber, StringComparison.Ordinal));
+        Assert.DoesNotContain(flow.Probe.RawMessages, raw => raw.Contains("郑补登", StringComparison.Ordinal) || raw.Contains(idNumber, StringComparison.Ordinal)
+            || raw.Contains(staffName, StringComparison.Ordinal));
 
         // Registry reads the person again: the name and the document learnt later are on the register.
         await TestDatabase.EventuallyAsync(async () => (await PersonOfAsync(caseId)).GetProperty("person").GetProperty("idNumber").ValueKind == JsonValueKind.String,

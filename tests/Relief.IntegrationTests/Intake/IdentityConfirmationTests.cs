@@ -32,12 +32,18 @@ public sealed class IdentityConfirmationTests(WholeFlowFixture flow) : IClassFix
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var detail = await staff.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}");
         Assert.Equal("id_card_checked", detail.GetProperty("identityStatus").GetString());
-        var step = Assert.Single(detail.GetProperty("history").EnumerateArray());
+        // Only this step of Intake's own: Referral's classification of the case may arrive in the history meanwhile.
+        var step = Assert.Single(detail.GetProperty("history").EnumerateArray(), h => h.GetProperty("by").GetString() != "referral");
         Assert.Equal("identity_confirmed", step.GetProperty("action").GetString());
         Assert.Equal("id_card_checked", step.GetProperty("detail").GetProperty("method").GetString());
+        // Who checked it: the id for audit, the name and office for people to read.
+        var staffName = await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff());
+        Assert.Equal((await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff()), staffName, TestUsers.YanhuPoint),
+            (step.GetProperty("by").GetString(), step.GetProperty("byName").GetString(), step.GetProperty("byOffice").GetString()));
         var published = await flow.Probe.WaitForAsync<IdentityConfirmed>(m => m.CaseId == caseId);
         Assert.Equal("id_card_checked", published.Message.Method);
-        Assert.DoesNotContain(flow.Probe.RawMessages, raw => raw.Contains("身份证原件", StringComparison.Ordinal));
+        Assert.DoesNotContain(flow.Probe.RawMessages, raw => raw.Contains("身份证原件", StringComparison.Ordinal)
+            || raw.Contains(staffName, StringComparison.Ordinal));
 
         using var registry = await flow.Registry.ClientForAsync(TestUsers.CityAdministrator());
         await TestDatabase.EventuallyAsync(async () =>
@@ -74,6 +80,6 @@ public sealed class IdentityConfirmationTests(WholeFlowFixture flow) : IClassFix
         Assert.Equal(HttpStatusCode.OK, notEstablished.StatusCode);
         var detail = await staff.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}");
         Assert.Equal("not_established", detail.GetProperty("identityStatus").GetString());
-        Assert.Single(detail.GetProperty("history").EnumerateArray());
+        Assert.Single(detail.GetProperty("history").EnumerateArray(), h => h.GetProperty("by").GetString() != "referral");
     }
 }

@@ -91,9 +91,11 @@ public sealed class ClassificationTests(ReferralFixture fixture) : IClassFixture
         Assert.Equal("身份未能确认（方式：待确认），转介至本县救助管理站临时照料、寻亲、医疗和安置", rule.GetProperty("explanationZh").GetString());
         Assert.Equal("identity not established (not yet confirmed): referred to the county's relief station for temporary care, family search, medical care and placement",
             rule.GetProperty("explanationEn").GetString());
-        // The referral names the decision that opened it.
+        // The referral names the decision that opened it, and its history the rules as who opened it.
         Assert.Equal(decision.GetProperty("id").GetGuid(), await TestDatabase.ScalarAsync<Guid>(Db,
             "select classification_id from referrals where case_id = @caseId", new { caseId }));
+        Assert.Equal("classification: 系统：分类规则 / system: classification rules", await TestDatabase.ScalarAsync<string>(Db,
+            "select by || ': ' || by_name from referral_history where referral_id = @Id", new { Id = requested.Message.ReferralId }));
     }
 
     [Fact]
@@ -172,6 +174,7 @@ public sealed class ClassificationTests(ReferralFixture fixture) : IClassFixture
             Assert.Equal(newVersion, inForce.GetProperty("version").GetInt32());
             Assert.Equal("身份不明者按一般优先级转介", inForce.GetProperty("comment").GetString());
             Assert.Equal(await SharedAuthority.SignIn.SubjectAsync(TestUsers.CityAdministrator()), inForce.GetProperty("createdBy").GetString());
+            Assert.Equal(await SharedAuthority.SignIn.NameAsync(TestUsers.CityAdministrator()), inForce.GetProperty("createdByName").GetString());
             var versions = await admin.GetFromJsonAsync<JsonElement>(new Uri("/api/classification/rules/versions", UriKind.Relative));
             Assert.Equal([newVersion, oldVersion], versions.EnumerateArray().Take(2).Select(v => v.GetProperty("version").GetInt32()));
             var old = await admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/classification/rules/{oldVersion}", UriKind.Relative));

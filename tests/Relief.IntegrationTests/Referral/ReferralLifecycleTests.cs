@@ -248,7 +248,20 @@ public sealed class ReferralLifecycleTests(ReferralFixture fixture) : IClassFixt
         Assert.Equal(3, changed.Message.Sequence);
         var requested = await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.ReferralId == newId);
         Assert.Equal("140821", requested.Message.ReceivingStationCounty);
+
+        // Who took each step, by name and office: 盐湖区's station accepted and sent it on, 临猗县's accepted it there.
+        var yanhuStaff = (await SharedAuthority.SignIn.SubjectAsync(TestUsers.StationStaff()), await SharedAuthority.SignIn.NameAsync(TestUsers.StationStaff()),
+            (string?)TestUsers.YanhuStation);
+        var linyiUser = TestUsers.StationStaff(TestUsers.LinyiStation, "140821");
+        var linyiStaff = (await SharedAuthority.SignIn.SubjectAsync(linyiUser), await SharedAuthority.SignIn.NameAsync(linyiUser), (string?)TestUsers.LinyiStation);
+        Assert.Equal([("accept", yanhuStaff), ("transfer", yanhuStaff)], Steps(await Referrals.DetailAsync(yanhu, referral.ReferralId)).Skip(1));
+        Assert.Equal([("request", yanhuStaff), ("accept", linyiStaff)], Steps(await Referrals.DetailAsync(linyi, newId)));
     }
+
+    /// <summary>Each history step's action and who took it: the id, the name and the office the service returns.</summary>
+    private static List<(string?, (string?, string?, string?))> Steps(JsonElement detail) =>
+        [.. detail.GetProperty("history").EnumerateArray().Select(step => (step.GetProperty("action").GetString(),
+            (step.GetProperty("by").GetString(), step.GetProperty("byName").GetString(), step.GetProperty("byOffice").GetString())))];
 
     [Fact]
     public async Task After_a_rejection_the_point_refers_the_case_again_but_never_while_a_referral_is_open()
@@ -273,6 +286,8 @@ public sealed class ReferralLifecycleTests(ReferralFixture fixture) : IClassFixt
             second.GetProperty("receivingStationCounty").GetString()));
         Assert.Equal("已联系站长，床位已空出 / a bed is free now",
             second.GetProperty("history")[0].GetProperty("detail").GetProperty("comment").GetString());
+        Assert.Equal([("request", (await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff()),
+            await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff()), (string?)TestUsers.YanhuPoint))], Steps(second));
         var ofCase = await point.GetFromJsonAsync<JsonElement>(new Uri($"/api/referrals?caseId={referral.CaseId}", UriKind.Relative));
         Assert.Equal([referral.ReferralId, second.GetProperty("id").GetGuid()], ofCase.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
 

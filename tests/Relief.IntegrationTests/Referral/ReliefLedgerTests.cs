@@ -128,24 +128,29 @@ public sealed class ReliefLedgerTests(ReferralFixture fixture) : IClassFixture<R
     }
 
     [Fact]
-    public async Task A_voided_entry_stays_marked_with_its_reason()
+    public async Task A_voided_entry_stays_marked_with_its_reason_and_who_recorded_and_voided_it_by_name()
     {
         using var point = await fixture.Service.ClientForAsync(TestUsers.PointStaff());
+        // The station voids what the point recorded: two people, each named on the entry.
+        using var station = await fixture.Service.ClientForAsync(TestUsers.StationStaff());
         var referral = await Referrals.OpenAsync(fixture.Service.Services);
         var actionId = Guid.NewGuid();
         using (var recorded = await point.PutAsJsonAsync(Entry(referral.CaseId, actionId), new { kind = "food" }))
         {
             Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+            var answer = await recorded.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff()), TestUsers.YanhuPoint),
+                (answer.GetProperty("recordedByName").GetString(), answer.GetProperty("recordedByOffice").GetString()));
         }
 
         var voidUri = new Uri($"/api/relief/{actionId}/void", UriKind.Relative);
-        using (var noReason = await point.PostAsJsonAsync(voidUri, new { }))
+        using (var noReason = await station.PostAsJsonAsync(voidUri, new { }))
         {
             await AssertFieldErrorAsync(noReason, "reason");
         }
 
-        using var voided = await point.PostAsJsonAsync(voidUri, new { reason = "重复登记 / entered twice" });
-        using var again = await point.PostAsJsonAsync(voidUri, new { reason = "重复登记 / entered twice" });
+        using var voided = await station.PostAsJsonAsync(voidUri, new { reason = "重复登记 / entered twice" });
+        using var again = await station.PostAsJsonAsync(voidUri, new { reason = "重复登记 / entered twice" });
         using var otherReason = await point.PostAsJsonAsync(voidUri, new { reason = "记错了案件 / wrong case" });
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict), (voided.StatusCode, again.StatusCode, otherReason.StatusCode));
@@ -153,11 +158,24 @@ public sealed class ReliefLedgerTests(ReferralFixture fixture) : IClassFixture<R
         var entry = Assert.Single(ledger.EnumerateArray());
         Assert.Equal("重复登记 / entered twice", entry.GetProperty("voidReason").GetString());
         Assert.NotEqual(JsonValueKind.Null, entry.GetProperty("voidedAt").ValueKind);
+        // The ids stay for audit; the names and offices beside them are what the ledger's page shows.
+        var pointName = await SharedAuthority.SignIn.NameAsync(TestUsers.PointStaff());
+        var stationName = await SharedAuthority.SignIn.NameAsync(TestUsers.StationStaff());
+        Assert.NotEqual(pointName, stationName);
+        Assert.Equal(
+            (await SharedAuthority.SignIn.SubjectAsync(TestUsers.PointStaff()), pointName, TestUsers.YanhuPoint,
+             await SharedAuthority.SignIn.SubjectAsync(TestUsers.StationStaff()), stationName, TestUsers.YanhuStation),
+            (entry.GetProperty("recordedBy").GetString(), entry.GetProperty("recordedByName").GetString(), entry.GetProperty("recordedByOffice").GetString(),
+             entry.GetProperty("voidedBy").GetString(), entry.GetProperty("voidedByName").GetString(), entry.GetProperty("voidedByOffice").GetString()));
         var voidedEvent = await fixture.Probe.WaitForAsync<ReliefActionVoided>(m => m.ActionId == actionId);
         Assert.Equal(("food", referral.CaseId), (voidedEvent.Message.Kind, voidedEvent.Message.CaseId));
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(Db,
             "select count(*) from outbox_messages where message_type like '%ReliefActionVoided%' and payload->>'actionId' = @Id",
             new { Id = actionId.ToString() }));
+        // Staff's names are for the pages, not the bus: both events have crossed it by now.
+        await fixture.Probe.WaitForAsync<ReliefActionRecorded>(m => m.ActionId == actionId);
+        Assert.DoesNotContain(fixture.Probe.RawMessages, raw => raw.Contains(pointName, StringComparison.Ordinal)
+            || raw.Contains(stationName, StringComparison.Ordinal));
     }
 
     [Fact]

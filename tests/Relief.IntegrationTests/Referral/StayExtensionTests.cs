@@ -28,6 +28,12 @@ public sealed class StayExtensionTests(ReferralFixture fixture) : IClassFixture<
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
+    private static (string?, string?, string?) Requester(JsonElement extension) => (extension.GetProperty("requestedBy").GetString(),
+        extension.GetProperty("requestedByName").GetString(), extension.GetProperty("requestedByOffice").GetString());
+
+    private static (string?, string?, string?) Decider(JsonElement extension) => (extension.GetProperty("decidedBy").GetString(),
+        extension.GetProperty("decidedByName").GetString(), extension.GetProperty("decidedByOffice").GetString());
+
     [Fact]
     public async Task An_approved_extension_moves_the_end_of_care_and_its_deadline()
     {
@@ -42,6 +48,12 @@ public sealed class StayExtensionTests(ReferralFixture fixture) : IClassFixture<
         Assert.Equal((referral.ReferralId, referral.CaseId, 7, "pending", "140802"), (waiting.GetProperty("referralId").GetGuid(),
             waiting.GetProperty("caseId").GetGuid(), waiting.GetProperty("days").GetInt32(), waiting.GetProperty("status").GetString(),
             waiting.GetProperty("receivingStationCounty").GetString()));
+        var stationStaff = (await SharedAuthority.SignIn.SubjectAsync(TestUsers.StationStaff()), await SharedAuthority.SignIn.NameAsync(TestUsers.StationStaff()),
+            (string?)TestUsers.YanhuStation);
+        var countyOfficer = (await SharedAuthority.SignIn.SubjectAsync(TestUsers.CountyOfficer()), await SharedAuthority.SignIn.NameAsync(TestUsers.CountyOfficer()),
+            (string?)TestUsers.CountyOfficer().Office);
+        // The approval queue says who asked, by name and office, so the county knows whom to call.
+        Assert.Equal(stationStaff, Requester(waiting));
         using (var second = await station.PostAsJsonAsync(Extensions(referral.ReferralId), new { days = 3, reason = "再延 / more" }))
         {
             Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
@@ -53,8 +65,13 @@ public sealed class StayExtensionTests(ReferralFixture fixture) : IClassFixture<
         Assert.Equal("approved", (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         var detail = await Referrals.DetailAsync(station, referral.ReferralId);
         Assert.Equal(careUntil.AddDays(7), detail.GetProperty("careUntil").GetDateTimeOffset());
-        Assert.Equal("approved", Assert.Single(detail.GetProperty("extensions").EnumerateArray()).GetProperty("status").GetString());
-        Assert.Contains(detail.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "extension_approved");
+        var extension = Assert.Single(detail.GetProperty("extensions").EnumerateArray());
+        Assert.Equal("approved", extension.GetProperty("status").GetString());
+        Assert.Equal((stationStaff, countyOfficer), (Requester(extension), Decider(extension)));
+        Assert.Equal([("extension_requested", stationStaff), ("extension_approved", countyOfficer)], detail.GetProperty("history").EnumerateArray()
+            .Where(h => h.GetProperty("action").GetString()!.StartsWith("extension_", StringComparison.Ordinal))
+            .Select(h => (h.GetProperty("action").GetString(),
+                (h.GetProperty("by").GetString(), h.GetProperty("byName").GetString(), h.GetProperty("byOffice").GetString()))));
         // Version unchanged: the station goes on acting on the version it read.
         Assert.Equal(2, detail.GetProperty("version").GetInt32());
         Assert.Equal(careUntil.AddDays(7).UtcDateTime, await TestDatabase.ScalarAsync<DateTime>(Db, """

@@ -45,7 +45,8 @@ public static class CaseClosing
         """;
 
     private const string RecordHistory = """
-        insert into case_history (case_id, at, by, action, detail) values (@Id, @At, @By, 'case_closed', @Detail::jsonb)
+        insert into case_history (case_id, at, by, by_name, by_office, action, detail)
+        values (@Id, @At, @By, @ByName, @ByOffice, 'case_closed', @Detail::jsonb)
         """;
 
     public static async Task<Results<Ok<ClosedCase>, NotFound, ValidationProblem, ProblemHttpResult>> CloseAsync(
@@ -90,7 +91,8 @@ public static class CaseClosing
         var now = clock.GetUtcNow();
         var closed = new ClosedCase(id, now.AddTicks(-(now.Ticks % 10)), request.Outcome!, user.Subject);
         var unit = units.Begin();
-        var parameters = new { Id = id, At = closed.ClosedAt, By = user.Subject, Outcome = closed.ClosingOutcome,
+        var parameters = new { Id = id, At = closed.ClosedAt, By = user.Subject, ByName = user.DisplayName, ByOffice = user.OfficeOrNull,
+            Outcome = closed.ClosingOutcome,
             Detail = JsonSerializer.Serialize(new
             {
                 outcome = closed.ClosingOutcome,

@@ -81,10 +81,10 @@ public static class CaseReading
         var notes = row.NotesSealed is null ? null : protector.Open(new SealedValue(row.NotesKeyId!, row.NotesSealed), id);
         var history = (await connection.QueryAsync<HistoryRow>(new CommandDefinition(
             // By when each step happened, not when Intake heard of it; a referral's steps of one instant by their sequence.
-            "select at, by, action, detail::text as detail from case_history where case_id = @id order by at, sequence, id",
+            "select at, by, by_name, by_office, action, detail::text as detail from case_history where case_id = @id order by at, sequence, id",
             new { id }, cancellationToken: cancellationToken)))
             .Select(h => new CaseHistoryEntry(new DateTimeOffset(DateTime.SpecifyKind(h.At, DateTimeKind.Utc)), h.By, h.Action,
-                JsonDocument.Parse(h.Detail).RootElement.Clone()))
+                JsonDocument.Parse(h.Detail).RootElement.Clone(), h.ByName, h.ByOffice))
             .ToList();
         return TypedResults.Ok(new CaseDetail(row.ToSummary(user))
         {
@@ -174,6 +174,8 @@ public static class CaseReading
     {
         public DateTime At { get; init; }
         public string By { get; init; } = "";
+        public string? ByName { get; init; }
+        public string? ByOffice { get; init; }
         public string Action { get; init; } = "";
         public string Detail { get; init; } = "{}";
     }

@@ -36,7 +36,8 @@ public static class CaseUpdate
         """;
 
     private const string RecordHistory = """
-        insert into case_history (case_id, at, by, action, detail) values (@Id, @At, @By, 'updated', @Detail::jsonb)
+        insert into case_history (case_id, at, by, by_name, by_office, action, detail)
+        values (@Id, @At, @By, @ByName, @ByOffice, 'updated', @Detail::jsonb)
         """;
 
     public static async Task<Results<Ok<CaseVersion>, NotFound, ProblemHttpResult>> UpdateAsync(
@@ -76,7 +77,11 @@ public static class CaseUpdate
         };
         var unit = units.Begin();
         unit.WriteOne(UpdateRecord, after);
-        unit.Write(RecordHistory, new { Id = id, At = updated.UpdatedAt, By = user.Subject, Detail = JsonSerializer.Serialize(new { fields = changed }) });
+        unit.Write(RecordHistory, new
+        {
+            Id = id, At = updated.UpdatedAt, By = user.Subject, ByName = user.DisplayName, ByOffice = user.OfficeOrNull,
+            Detail = JsonSerializer.Serialize(new { fields = changed }),
+        });
         AuditLog.Record(unit, user, new AuditEntry("update_case", AuditEntry.Succeeded, id.ToString(), string.Join(',', changed)));
         unit.Publish(updated);
         try

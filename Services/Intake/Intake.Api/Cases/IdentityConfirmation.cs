@@ -26,7 +26,8 @@ public static class IdentityConfirmation
         """;
 
     private const string RecordHistory = """
-        insert into case_history (case_id, at, by, action, detail) values (@Id, @At, @By, 'identity_confirmed', @Detail::jsonb)
+        insert into case_history (case_id, at, by, by_name, by_office, action, detail)
+        values (@Id, @At, @By, @ByName, @ByOffice, 'identity_confirmed', @Detail::jsonb)
         """;
 
     public static async Task<Results<Ok<IdentityConfirmedAnswer>, NotFound, ValidationProblem>> ConfirmAsync(
@@ -72,7 +73,7 @@ public static class IdentityConfirmation
         var parameters = new { Id = id, confirmed.Method, By = user.Subject, At = confirmed.ConfirmedAt };
         unit.Write(Confirm, parameters);
         // The note may say how the identity was checked; it stays out of the history's plain detail.
-        unit.Write(RecordHistory, new { Id = id, By = user.Subject, At = confirmed.ConfirmedAt,
+        unit.Write(RecordHistory, new { Id = id, By = user.Subject, ByName = user.DisplayName, ByOffice = user.OfficeOrNull, At = confirmed.ConfirmedAt,
             Detail = JsonSerializer.Serialize(new { method = confirmed.Method, noted = !string.IsNullOrWhiteSpace(request.Note) }) });
         AuditLog.Record(unit, user, new AuditEntry("confirm_identity", AuditEntry.Succeeded, id.ToString(), request.Method));
         unit.Publish(confirmed);
@@ -89,5 +90,9 @@ public static class IdentityConfirmation
 
 public sealed record IdentityConfirmedAnswer(Guid CaseId, string Method, DateTimeOffset ConfirmedAt);
 
-/// <summary>A step in a case's history after its registration.</summary>
-public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail);
+/// <summary>
+/// A step in a case's history after its registration. <c>By</c> is the user's id, or <c>referral</c> for what Intake heard
+/// from Referral; <c>ByName</c> and <c>ByOffice</c> are who the user was as people read it (null for Referral's steps and
+/// for steps recorded before names were kept).
+/// </summary>
+public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail, string? ByName = null, string? ByOffice = null);

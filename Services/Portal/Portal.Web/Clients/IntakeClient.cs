@@ -56,7 +56,8 @@ public sealed record CaseDetail(Guid Id, string CaseNumber, string CountyCode, s
     string? HouseholdPlace, string Benefits, string[] Needs, string? Belongings, string? Place, DateOnly? BirthDate,
     CaseContacts? Contacts, string? Notes, string? Circumstances = null, List<CaseHistoryEntry>? History = null, int Version = 1);
 
-public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail);
+/// <summary>A step of a case: <c>By</c> is the user's id (or <c>referral</c>), <c>ByName</c> who that was, when kept.</summary>
+public sealed record CaseHistoryEntry(DateTimeOffset At, string By, string Action, JsonElement Detail, string? ByName = null, string? ByOffice = null);
 
 /// <summary>A case's record for the form that completes it (补充登记): the name in full, the ID number masked.</summary>
 public sealed record EditableRecord(Guid Id, int Version, string? PersonName, string Sex, int? EstimatedAge, string Need,

@@ -117,11 +117,12 @@ public sealed record RuleSet
     public int Version { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public string? CreatedBy { get; init; }
+    public string? CreatedByName { get; init; }
     public string? Comment { get; init; }
     public JsonElement Rules { get; init; }
 }
 
-public sealed record RuleSetVersion(int Version, DateTimeOffset CreatedAt, string? CreatedBy, string? Comment);
+public sealed record RuleSetVersion(int Version, DateTimeOffset CreatedAt, string? CreatedBy, string? Comment, string? CreatedByName = null);
 
 public sealed record PublishedRules(int Version);
 
@@ -163,15 +164,19 @@ public sealed record ReferralDetail : ReferralSummary
     public List<StayExtension> Extensions { get; init; } = [];
 }
 
-public sealed record ReferralStep(int Version, DateTimeOffset At, string? By, string Action, string? FromStatus, string? ToStatus, JsonElement? Detail);
+/// <summary>A step of a referral: <c>By</c> is the user's id (or Referral's code), <c>ByName</c> who that was, when kept.</summary>
+public sealed record ReferralStep(int Version, DateTimeOffset At, string? By, string Action, string? FromStatus, string? ToStatus, JsonElement? Detail,
+    string? ByName = null, string? ByOffice = null);
 
 /// <summary>A request to keep a person in care beyond the configured days (10 by the national rules).</summary>
 public sealed record StayExtension(Guid Id, int Days, string? Reason, string Status, DateTimeOffset RequestedAt, string? RequestedBy,
-    DateTimeOffset? DecidedAt, string? DecidedBy, string? DecisionComment);
+    DateTimeOffset? DecidedAt, string? DecidedBy, string? DecisionComment,
+    string? RequestedByName = null, string? RequestedByOffice = null, string? DecidedByName = null, string? DecidedByOffice = null);
 
 /// <summary>A stay extension waiting for a county officer's (or the city's) decision.</summary>
 public sealed record ExtensionRequest(Guid Id, Guid ReferralId, Guid CaseId, string? CaseNumber, string ReceivingStationCounty, int Days,
-    string? Reason, DateTimeOffset RequestedAt, string? RequestedBy, string Status);
+    string? Reason, DateTimeOffset RequestedAt, string? RequestedBy, string Status,
+    string? RequestedByName = null, string? RequestedByOffice = null);
 
 /// <summary>One entry of the relief ledger (救助台账).</summary>
 public sealed record ReliefAction
@@ -185,8 +190,12 @@ public sealed record ReliefAction
     public bool ReceiptSigned { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
     public string? RecordedBy { get; init; }
+    public string? RecordedByName { get; init; }
+    public string? RecordedByOffice { get; init; }
     public DateTimeOffset? VoidedAt { get; init; }
     public string? VoidedBy { get; init; }
+    public string? VoidedByName { get; init; }
+    public string? VoidedByOffice { get; init; }
     public string? VoidReason { get; init; }
 }
 

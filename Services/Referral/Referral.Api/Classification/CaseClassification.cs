@@ -174,7 +174,8 @@ public sealed partial class CaseClassification(
         {
             // Each county or district has one relief (management) station: the case's own county's receives it.
             opening.Open(unit, new NewReferral(facts.CaseId, facts.CountyCode, facts.ServicePointCode, facts.CountyCode,
-                outcome.Priority ?? ReferralPriority.Normal, classificationId, By: "classification"));
+                outcome.Priority ?? ReferralPriority.Normal, classificationId,
+                By: SystemActors.Classification, ByName: SystemActors.ClassificationName));
         }
 
         await unit.CommitAsync(transaction, cancellationToken);

@@ -7,10 +7,14 @@ using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Referral.Classification;
 
-/// <summary>A version of the rules, as the API shows it.</summary>
-public sealed record RuleSetVersion(int Version, DateTimeOffset CreatedAt, string CreatedBy, string Comment);
+/// <summary>
+/// A version of the rules, as the API shows it: <c>CreatedBy</c> is the publisher's id, <c>CreatedByName</c> who that was
+/// as people read it (null on versions published before names were kept).
+/// </summary>
+public sealed record RuleSetVersion(int Version, DateTimeOffset CreatedAt, string CreatedBy, string Comment, string? CreatedByName = null);
 
-public sealed record RuleSet(int Version, DateTimeOffset CreatedAt, string CreatedBy, string Comment, IReadOnlyList<ClassificationRule> Rules);
+public sealed record RuleSet(int Version, DateTimeOffset CreatedAt, string CreatedBy, string Comment, IReadOnlyList<ClassificationRule> Rules,
+    string? CreatedByName = null);
 
 /// <summary>
 /// The versions of the classification rules (table <c>rule_sets</c>). A version is written once and never changed, so
@@ -25,11 +29,11 @@ public sealed class RuleSets(NpgsqlDataSource db)
     private const string SelectRules = "select rules::text from rule_sets where version = @Version";
 
     private const string SelectVersions = """
-        select version, created_at, created_by, comment from rule_sets order by version desc
+        select version, created_at, created_by, created_by_name, comment from rule_sets order by version desc
         """;
 
     private const string SelectSet = """
-        select version, created_at, created_by, comment, rules::text as rules from rule_sets
+        select version, created_at, created_by, created_by_name, comment, rules::text as rules from rule_sets
         where version = coalesce(@Version, (select max(version) from rule_sets))
         """;
 
@@ -37,8 +41,8 @@ public sealed class RuleSets(NpgsqlDataSource db)
     private const string TakeTurns = "select pg_advisory_xact_lock(hashtextextended('rule_sets', 0))";
 
     private const string InsertVersion = """
-        insert into rule_sets (version, rules, created_at, created_by, comment)
-        select coalesce(max(version), 0) + 1, @Rules::jsonb, @CreatedAt, @CreatedBy, @Comment from rule_sets
+        insert into rule_sets (version, rules, created_at, created_by, created_by_name, comment)
+        select coalesce(max(version), 0) + 1, @Rules::jsonb, @CreatedAt, @CreatedBy, @CreatedByName, @Comment from rule_sets
         returning version
         """;
 
@@ -63,14 +67,14 @@ public sealed class RuleSets(NpgsqlDataSource db)
         var row = await connection.QuerySingleOrDefaultAsync<RuleSetRow>(new CommandDefinition(SelectSet, new { Version = version },
             cancellationToken: cancellationToken));
         return row is null ? null : new RuleSet(row.Version, Utc(row.CreatedAt), row.CreatedBy, row.Comment,
-            parsed.GetOrAdd(row.Version, _ => RuleJson.Read(row.Rules)));
+            parsed.GetOrAdd(row.Version, _ => RuleJson.Read(row.Rules)), row.CreatedByName);
     }
 
     public async Task<IReadOnlyList<RuleSetVersion>> VersionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<RuleSetRow>(new CommandDefinition(SelectVersions, cancellationToken: cancellationToken));
-        return [.. rows.Select(row => new RuleSetVersion(row.Version, Utc(row.CreatedAt), row.CreatedBy, row.Comment))];
+        return [.. rows.Select(row => new RuleSetVersion(row.Version, Utc(row.CreatedAt), row.CreatedBy, row.Comment, row.CreatedByName))];
     }
 
     /// <summary>Keeps a validated set as the next version, in force from now on, with its audit entry, in one transaction.</summary>
@@ -81,7 +85,7 @@ public sealed class RuleSets(NpgsqlDataSource db)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(TakeTurns, transaction: transaction, cancellationToken: cancellationToken));
         var version = await connection.QuerySingleAsync<int>(new CommandDefinition(InsertVersion,
-            new { Rules = RuleJson.Write(rules), CreatedAt = at, CreatedBy = user.Subject, Comment = comment }, transaction,
+            new { Rules = RuleJson.Write(rules), CreatedAt = at, CreatedBy = user.Subject, CreatedByName = user.DisplayName, Comment = comment }, transaction,
             cancellationToken: cancellationToken));
         await AuditLog.RecordAsync(connection, transaction, user,
             new AuditEntry("publish_classification_rules", AuditEntry.Succeeded, version.ToString(CultureInfo.InvariantCulture)), cancellationToken);
@@ -96,6 +100,7 @@ public sealed class RuleSets(NpgsqlDataSource db)
         public int Version { get; init; }
         public DateTime CreatedAt { get; init; }
         public string CreatedBy { get; init; } = "";
+        public string? CreatedByName { get; init; }
         public string Comment { get; init; } = "";
         public string Rules { get; init; } = "[]";
     }

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Relief.Referral.Contracts;
+using Relief.Referral.Referrals;
 using Relief.ServiceDefaults.Data;
 
 namespace Relief.Referral.Deadlines;
@@ -42,8 +43,8 @@ public sealed partial class DeadlineWatcher(
     private const string RaiseOverdueLevel = "update referrals set overdue_level = @Level where id = @ReferralId";
 
     private const string NoteHistory = """
-        insert into referral_history (referral_id, version, at, by, action, from_status, to_status, detail)
-        select r.id, r.version, @Now, 'system', 'overdue', r.status, r.status,
+        insert into referral_history (referral_id, version, at, by, by_name, action, from_status, to_status, detail)
+        select r.id, r.version, @Now, @By, @ByName, 'overdue', r.status, r.status,
                jsonb_build_object('kind', @Kind::text, 'level', @Level::int, 'dueAt', @DueAt::timestamptz)
         from referrals r where r.id = @ReferralId
         """;
@@ -97,7 +98,11 @@ public sealed partial class DeadlineWatcher(
             var dueAt = new DateTimeOffset(deadline.DueAt, TimeSpan.Zero);
             unit.Write(MarkFired, new { deadline.Id, Now = now });
             unit.Write(RaiseOverdueLevel, new { deadline.ReferralId, deadline.Level });
-            unit.Write(NoteHistory, new { deadline.ReferralId, Now = now, deadline.Kind, deadline.Level, DueAt = dueAt });
+            unit.Write(NoteHistory, new
+            {
+                deadline.ReferralId, Now = now, deadline.Kind, deadline.Level, DueAt = dueAt,
+                By = SystemActors.Deadlines, ByName = SystemActors.DeadlinesName,
+            });
             if (deadline.Level < settings.EscalationLevels)
             {
                 // The next level is one more span after this one was due, not after it fired: a late pass does not

@@ -35,20 +35,21 @@ public static class StayExtensionEndpoints
 
     // Only while the person is in the station's care: a referral closed meanwhile has no stay to extend.
     private const string InsertRequest = """
-        insert into stay_extensions (id, referral_id, days, reason, requested_at, requested_by)
-        select @Id, r.id, @Days, @Reason, @Now, @By from referrals r where r.id = @ReferralId and r.status = any(@InCare)
+        insert into stay_extensions (id, referral_id, days, reason, requested_at, requested_by, requested_by_name, requested_by_office)
+        select @Id, r.id, @Days, @Reason, @Now, @By, @ByName, @ByOffice from referrals r where r.id = @ReferralId and r.status = any(@InCare)
         """;
 
     // A note at the referral's present version: asking changes nothing of the referral yet.
     private const string NoteHistory = """
-        insert into referral_history (referral_id, version, at, by, action, from_status, to_status, detail)
-        select r.id, r.version, @Now, @By, @Action, r.status, r.status,
+        insert into referral_history (referral_id, version, at, by, by_name, by_office, action, from_status, to_status, detail)
+        select r.id, r.version, @Now, @By, @ByName, @ByOffice, @Action, r.status, r.status,
                jsonb_build_object('extensionId', @Id::uuid, 'days', @Days::int, 'careUntil', r.care_until, 'comment', @Comment::text)
         from referrals r where r.id = @ReferralId
         """;
 
     private const string Decide = """
-        update stay_extensions set status = @Status, decided_at = @Now, decided_by = @By, decision_comment = @Comment
+        update stay_extensions set status = @Status, decided_at = @Now, decided_by = @By, decided_by_name = @ByName,
+                                   decided_by_office = @ByOffice, decision_comment = @Comment
         where id = @Id and status = 'pending'
         """;
 
@@ -75,7 +76,8 @@ public static class StayExtensionEndpoints
         var extensionId = Guid.CreateVersion7();
         var values = new
         {
-            Id = extensionId, ReferralId = id, request.Days, request.Reason, Now = clock.GetUtcNow(), By = user.Subject, InCare,
+            Id = extensionId, ReferralId = id, request.Days, request.Reason, Now = clock.GetUtcNow(), By = user.Subject,
+            ByName = user.DisplayName, ByOffice = user.OfficeOrNull, InCare,
             Action = "extension_requested", Comment = request.Reason,
         };
         var unit = units.Begin();
@@ -128,7 +130,8 @@ public static class StayExtensionEndpoints
 
         var values = new
         {
-            extension.Id, extension.ReferralId, extension.Days, Now = clock.GetUtcNow(), By = user.Subject, Comment = comment, InCare,
+            extension.Id, extension.ReferralId, extension.Days, Now = clock.GetUtcNow(), By = user.Subject,
+            ByName = user.DisplayName, ByOffice = user.OfficeOrNull, Comment = comment, InCare,
             Status = approve ? "approved" : "refused", Action = approve ? "extension_approved" : "extension_refused",
         };
         var unit = units.Begin();

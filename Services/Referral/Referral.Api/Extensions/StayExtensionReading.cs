@@ -18,7 +18,8 @@ public static class StayExtensionReading
 
     private const string SelectExtensions = """
         select e.id, e.referral_id, r.case_id, c.case_number, r.receiving_station_county, e.days, e.reason, e.status,
-               e.requested_at, e.requested_by, e.decided_at, e.decided_by, e.decision_comment
+               e.requested_at, e.requested_by, e.decided_at, e.decided_by, e.decision_comment,
+               e.requested_by_name, e.requested_by_office, e.decided_by_name, e.decided_by_office
         from stay_extensions e join referrals r on r.id = e.referral_id left join cases c on c.id = r.case_id
         """;
 
@@ -69,8 +70,10 @@ public static class StayExtensionReading
 
 /// <summary>
 /// A stay beyond the care days (10 by the national rules) asked for by the station, approved or refused by the county
-/// (or the city).
+/// (or the city). <c>RequestedBy</c> and <c>DecidedBy</c> are the users' ids; the names and offices beside them are who
+/// that was as people read it, null on requests recorded before names were kept.
 /// </summary>
 public sealed record StayExtension(
     Guid Id, Guid ReferralId, Guid CaseId, string? CaseNumber, string ReceivingStationCounty, int Days, string Reason, string Status,
-    DateTime RequestedAt, string RequestedBy, DateTime? DecidedAt, string? DecidedBy, string? DecisionComment);
+    DateTime RequestedAt, string RequestedBy, DateTime? DecidedAt, string? DecidedBy, string? DecisionComment,
+    string? RequestedByName, string? RequestedByOffice, string? DecidedByName, string? DecidedByOffice);

@@ -55,8 +55,8 @@ public sealed class ReferralActions(
             update referrals set status = @To, version = version + 1, updated_at = @Now{set.Value}
             where id = @Id and version = @Version and status = any(@From)
             returning id, version)
-        insert into referral_history (referral_id, version, at, by, action, from_status, to_status, detail)
-        select id, version, @Now, @By, @Action, @FromStatus, @To, @Detail::jsonb from changed
+        insert into referral_history (referral_id, version, at, by, by_name, by_office, action, from_status, to_status, detail)
+        select id, version, @Now, @By, @ByName, @ByOffice, @Action, @FromStatus, @To, @Detail::jsonb from changed
         """);
 
     private const string OneOpenPerCase = "referrals_one_open_per_case";
@@ -132,6 +132,8 @@ public sealed class ReferralActions(
             transition.To,
             Now = now,
             By = user.Subject,
+            ByName = user.DisplayName,
+            ByOffice = user.OfficeOrNull,
             change.Action,
             FromStatus = current.Status,
             Detail = JsonSerializer.Serialize(new
@@ -197,7 +199,7 @@ public sealed class ReferralActions(
         // After the old referral's update in the same unit, so the case has one open referral at every statement.
         var opened = opening.Open(unit, new NewReferral(current.CaseId, current.CountyCode, current.ServicePointCode,
             change.ToCounty!, current.Priority, current.ClassificationId,
-            TransferredFrom: current.Id, By: user.Subject, Comment: change.Comment));
+            TransferredFrom: current.Id, By: user.Subject, Comment: change.Comment, ByName: user.DisplayName, ByOffice: user.OfficeOrNull));
         return opened.ReferralId;
     }
 

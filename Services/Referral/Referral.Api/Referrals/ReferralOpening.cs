@@ -5,12 +5,15 @@ using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.Referral.Referrals;
 
-/// <summary>What a new referral needs to know: whose case, from where, to which county's station, how urgent.</summary>
+/// <summary>
+/// What a new referral needs to know: whose case, from where, to which county's station, how urgent; and who opened it —
+/// the user's subject (or <see cref="SystemActors"/>' code) with the name and office to show for it.
+/// </summary>
 public sealed record NewReferral(
     Guid CaseId, string CountyCode, string ServicePointCode, string ReceivingStationCounty, string Priority,
     Guid? ClassificationId = null, Guid? TransferredFrom = null, string By = "referral",
     /// <summary>Why staff sent it again (a re-referral) or on (a transfer), for the history.</summary>
-    string? Comment = null);
+    string? Comment = null, string? ByName = null, string? ByOffice = null);
 
 /// <summary>
 /// Opens a referral (转介) in a unit of work: the referral, its first history entry, its acceptance deadline and the
@@ -27,8 +30,8 @@ public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, Ti
         """;
 
     private const string InsertHistory = """
-        insert into referral_history (referral_id, version, at, by, action, from_status, to_status, detail)
-        values (@Id, 1, @SentAt, @By, 'request', null, 'requested',
+        insert into referral_history (referral_id, version, at, by, by_name, by_office, action, from_status, to_status, detail)
+        values (@Id, 1, @SentAt, @By, @ByName, @ByOffice, 'request', null, 'requested',
                 jsonb_strip_nulls(jsonb_build_object('priority', @Priority::text, 'stationCounty', @ReceivingStationCounty::text,
                                                      'transferredFrom', @TransferredFrom::uuid, 'comment', @Comment::text)))
         """;
@@ -66,6 +69,8 @@ public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, Ti
             requested.AcceptBy,
             referral.TransferredFrom,
             referral.By,
+            referral.ByName,
+            referral.ByOffice,
             referral.Comment,
             DeadlineId = Guid.CreateVersion7(),
         };

@@ -35,7 +35,7 @@ public static class ReferralReading
         $"select {Columns}, {Scope} as in_scope {FromReferrals} where r.id = @Id and (not @InScopeOnly or {Scope})";
 
     private const string SelectHistory = """
-        select version, at, by, action, from_status, to_status, detail::text as detail
+        select version, at, by, action, from_status, to_status, detail::text as detail, by_name, by_office
         from referral_history where referral_id = @Id order by id
         """;
 
@@ -128,7 +128,8 @@ public static class ReferralReading
         var history = await connection.QueryAsync<HistoryRow>(new CommandDefinition(SelectHistory, new { Id = id }, cancellationToken: cancellationToken));
         var extensions = await StayExtensionReading.OfReferralAsync(connection, id, cancellationToken);
         return row.ToDetail(row.InScope ? ReferralLifecycle.ActionsFor(row.Status, user.Role) : [],
-            [.. history.Select(h => new ReferralHistoryEntry(h.Version, h.At, h.By, h.Action, h.FromStatus, h.ToStatus, Json(h.Detail)!.Value))],
+            [.. history.Select(h => new ReferralHistoryEntry(h.Version, h.At, h.By, h.Action, h.FromStatus, h.ToStatus, Json(h.Detail)!.Value,
+                h.ByName, h.ByOffice))],
             extensions);
     }
 
@@ -139,7 +140,8 @@ public static class ReferralReading
 
     public static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
-    private sealed record HistoryRow(int Version, DateTime At, string By, string Action, string? FromStatus, string ToStatus, string Detail);
+    private sealed record HistoryRow(
+        int Version, DateTime At, string By, string Action, string? FromStatus, string ToStatus, string Detail, string? ByName, string? ByOffice);
 }
 
 /// <summary>A referral as the database holds it.</summary>
@@ -228,4 +230,10 @@ public sealed record ReferralDetail : ReferralSummary
     public required IReadOnlyList<StayExtension> Extensions { get; init; }
 }
 
-public sealed record ReferralHistoryEntry(int Version, DateTime At, string By, string Action, string? FromStatus, string ToStatus, JsonElement Detail);
+/// <summary>
+/// A step of a referral. <c>By</c> is who took it — a user's id, or Referral's own code for what it did itself — and
+/// <c>ByName</c> (with <c>ByOffice</c>) who that was as people read it; null on steps recorded before names were kept.
+/// </summary>
+public sealed record ReferralHistoryEntry(
+    int Version, DateTime At, string By, string Action, string? FromStatus, string ToStatus, JsonElement Detail,
+    string? ByName = null, string? ByOffice = null);

@@ -37,7 +37,8 @@ public static class ReliefLedgerEndpoints
 
     private const string SelectActions = """
         select a.id, a.case_id, a.referral_id, a.kind, a.amount, a.details::text as details, a.receipt_signed, a.recorded_at,
-               a.recorded_by, a.voided_at, a.voided_by, a.void_reason, a.county_code
+               a.recorded_by, a.voided_at, a.voided_by, a.void_reason, a.county_code,
+               a.recorded_by_name, a.recorded_by_office, a.voided_by_name, a.voided_by_office
         from relief_actions a
         """;
 
@@ -45,9 +46,9 @@ public static class ReliefLedgerEndpoints
 
     private const string InsertAction = """
         insert into relief_actions (id, case_id, referral_id, county_code, service_point_code, kind, amount, details,
-                                    receipt_signed, recorded_at, recorded_by, recorded_by_office)
+                                    receipt_signed, recorded_at, recorded_by, recorded_by_office, recorded_by_name)
         values (@Id, @CaseId, (select r.id from referrals r where r.case_id = @CaseId and r.status = any(@Open)),
-                @CountyCode, @ServicePointCode, @Kind, @Amount, @Details::jsonb, @ReceiptSigned, @Now, @By, @Office)
+                @CountyCode, @ServicePointCode, @Kind, @Amount, @Details::jsonb, @ReceiptSigned, @Now, @By, @Office, @ByName)
         """;
 
     // What makes a retry the same entry: the case, kind, amount, receipt and particulars; not who sent it or when.
@@ -58,7 +59,8 @@ public static class ReliefLedgerEndpoints
         """;
 
     private const string VoidAction = """
-        update relief_actions set voided_at = @Now, voided_by = @By, void_reason = @Reason where id = @Id and voided_at is null
+        update relief_actions set voided_at = @Now, voided_by = @By, voided_by_name = @ByName, voided_by_office = @Office, void_reason = @Reason
+        where id = @Id and voided_at is null
         """;
 
     private const string ActionKey = "relief_actions_pkey";
@@ -102,7 +104,8 @@ public static class ReliefLedgerEndpoints
         {
             Id = actionId, CaseId = caseId, @case.CountyCode, @case.ServicePointCode, request.Kind, request.Amount,
             Details = JsonSerializer.Serialize(request.Details ?? new ReliefDetails(), DetailsJson),
-            ReceiptSigned = request.ReceiptSigned ?? false, Now = now, By = user.Subject, Office = user.Office, Open = ReferralStatus.Open,
+            ReceiptSigned = request.ReceiptSigned ?? false, Now = now, By = user.Subject, ByName = user.DisplayName, Office = user.OfficeOrNull,
+            Open = ReferralStatus.Open,
         };
         var unit = units.Begin();
         unit.Write(InsertAction, values);
@@ -147,7 +150,10 @@ public static class ReliefLedgerEndpoints
 
         var now = clock.GetUtcNow();
         var unit = units.Begin();
-        unit.WriteOne(VoidAction, new { Id = actionId, Now = now, By = user.Subject, Reason = request.Reason!.Trim() });
+        unit.WriteOne(VoidAction, new
+        {
+            Id = actionId, Now = now, By = user.Subject, ByName = user.DisplayName, Office = user.OfficeOrNull, Reason = request.Reason!.Trim(),
+        });
         AuditLog.Record(unit, user, new AuditEntry("void_relief", AuditEntry.Succeeded, actionId.ToString()));
         unit.Publish(new ReliefActionVoided { ActionId = actionId, CaseId = entry.CaseId, CountyCode = entry.CountyCode, Kind = entry.Kind, At = now });
         try
@@ -190,13 +196,29 @@ public static class ReliefLedgerEndpoints
         public string? VoidedBy { get; init; }
         public string? VoidReason { get; init; }
         public string CountyCode { get; init; } = "";
+        public string? RecordedByName { get; init; }
+        public string? RecordedByOffice { get; init; }
+        public string? VoidedByName { get; init; }
+        public string? VoidedByOffice { get; init; }
 
         public ReliefAction ToAction() => new(Id, CaseId, ReferralId, Kind, Amount, ReferralReading.Json(Details)!.Value, ReceiptSigned,
-            RecordedAt, RecordedBy, VoidedAt, VoidedBy, VoidReason);
+            RecordedAt, RecordedBy, VoidedAt, VoidedBy, VoidReason)
+        {
+            RecordedByName = RecordedByName, RecordedByOffice = RecordedByOffice, VoidedByName = VoidedByName, VoidedByOffice = VoidedByOffice,
+        };
     }
 }
 
-/// <summary>An entry of the relief ledger.</summary>
+/// <summary>
+/// An entry of the relief ledger. <c>RecordedBy</c> and <c>VoidedBy</c> are the users' ids (for audit); the names and
+/// offices beside them are who that was as people read it, null on entries written before names were kept.
+/// </summary>
 public sealed record ReliefAction(
     Guid Id, Guid CaseId, Guid? ReferralId, string Kind, decimal? Amount, JsonElement Details, bool ReceiptSigned,
-    DateTime RecordedAt, string RecordedBy, DateTime? VoidedAt, string? VoidedBy, string? VoidReason);
+    DateTime RecordedAt, string RecordedBy, DateTime? VoidedAt, string? VoidedBy, string? VoidReason)
+{
+    public string? RecordedByName { get; init; }
+    public string? RecordedByOffice { get; init; }
+    public string? VoidedByName { get; init; }
+    public string? VoidedByOffice { get; init; }
+}

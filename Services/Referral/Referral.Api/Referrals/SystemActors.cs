@@ -1,0 +1,16 @@
+namespace Relief.Referral.Referrals;
+
+/// <summary>
+/// What Referral records as the actor of a change it made itself, not a user: the code kept in the <c>by</c> columns, and
+/// the readable name stored beside it (as a user's name is) so that a page or an auditor reads who, not a code.
+/// </summary>
+public static class SystemActors
+{
+    /// <summary>A classification rule opened the referral.</summary>
+    public const string Classification = "classification";
+    public const string ClassificationName = "系统：分类规则 / system: classification rules";
+
+    /// <summary>A deadline passed (the deadline watcher).</summary>
+    public const string Deadlines = "system";
+    public const string DeadlinesName = "系统：时限 / system: deadlines";
+}
