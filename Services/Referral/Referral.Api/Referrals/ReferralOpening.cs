@@ -19,6 +19,9 @@ public sealed record NewReferral(
 /// </summary>
 public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, TimeProvider clock)
 {
+    /// <summary>Who a referral the rules opened is by, in its first history entry: what tells it from one a person sent.</summary>
+    public const string ByClassification = "classification";
+
     private const string InsertReferral = """
         insert into referrals (id, case_id, county_code, service_point_code, receiving_station_county, status, sent_at,
                                trace_id, version, priority, classification_id, accept_by, transferred_from, updated_at)
