@@ -304,6 +304,26 @@ public sealed class ClassifiedReliefTests
     public void Intake_counts_an_age_in_completed_years(string birth, string today, int age) =>
         Assert.Equal(age, CaseFactsEndpoint.AgeOn(DateOnly.Parse(birth, System.Globalization.CultureInfo.InvariantCulture),
             DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture)));
+
+    // A case first referred as unidentified (high), then classified again; what happens to its open referral.
+    [Theory]
+    [InlineData("police_check", "Food", null, "requested", true, "withdrawn")]
+    [InlineData("id_card_checked", "Food", null, "requested", true, "withdrawn")]
+    [InlineData("police_check", "Food", null, "accepted", true, "differs")]
+    [InlineData("police_check", "Food", null, "in_progress", true, "differs")]
+    [InlineData("police_check", "Food", null, "requested", false, "differs")]       // staff sent it again, or a station passed it on
+    [InlineData("police_check", "Referral", null, "requested", true, "differs")]   // staff chose a referral: it still refers, at normal
+    [InlineData("not_established", "Food", null, "requested", true, null)]         // the same: high
+    [InlineData("not_established", "Food", "ill_or_injured", "requested", true, "priority_raised")]
+    [InlineData("not_established", "Food", "ill_or_injured", "requested", false, "priority_raised")]
+    [InlineData("not_established", "Food", "ill_or_injured", "accepted", true, "differs")]
+    public void A_new_decision_withdraws_or_hastens_only_a_referral_nobody_has_acted_on(
+        string identity, string need, string? situation, string status, bool openedByRules, string? effect)
+    {
+        var outcome = Classify(Facts(identity, situations: situation is null ? ["no_fare"] : ["no_fare", situation], documentGiven: true, need: need));
+
+        Assert.Equal(effect, OpenReferralEffect.Of(outcome, status, "high", openedByRules));
+    }
 }
 
 /// <summary>The default rules exactly as the Referral migration seeds them: the JSON between its <c>$$</c> quotes.</summary>

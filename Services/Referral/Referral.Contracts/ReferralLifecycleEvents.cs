@@ -37,6 +37,16 @@ public sealed record ReferralStatusChanged : IReferralEvent
     public required int Sequence { get; init; }
     public required DateTimeOffset At { get; init; }
     public required string Status { get; init; }
+
+    /// <summary>
+    /// Why, as a code, when no person made the change: <see cref="Reclassified"/> for a referral the system withdrew
+    /// because the case's classification no longer needs the station. None when staff acted (their comment stays in
+    /// Referral's history: free text does not travel on the bus).
+    /// </summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Cancelled by the system: classified again, the case no longer needs the station, which had not yet accepted it.</summary>
+    public const string Reclassified = "reclassified";
 }
 
 /// <summary>

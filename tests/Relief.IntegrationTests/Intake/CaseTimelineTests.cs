@@ -188,6 +188,38 @@ public sealed class CaseTimelineTests(IntakeFixture fixture) : IClassFixture<Int
     }
 
     [Fact]
+    public async Task A_referral_the_system_withdrew_on_reclassification_says_why_in_the_timeline_and_leaves_the_case_open_for_the_point()
+    {
+        var caseId = await RegisterAsync("Food");
+        var referral = new AReferral(caseId);
+        await DeliverAsync(new CaseClassified
+        {
+            CaseId = caseId, CountyCode = County, RuleSetVersion = 1, Rules = ["refer_unidentified_to_station"], Decision = "referral", At = At(0),
+        });
+        await DeliverAsync(referral.Requested(At(1)));
+        await DeliverAsync(new CaseClassified
+        {
+            CaseId = caseId, CountyCode = County, RuleSetVersion = 1, Rules = ["travel_assistance_at_point"], Decision = "relief_at_point",
+            Trigger = "identity_confirmed", At = At(2),
+        });
+        await DeliverAsync(referral.Changed(2, At(3), "cancelled") with { Reason = ReferralStatusChanged.Reclassified });
+
+        var detail = await CaseAsync(caseId);
+        Assert.Equal(["classified", "referral_sent", "classified", "referral_cancelled"], Actions(detail));
+        var cancelled = Step(detail, "referral_cancelled");
+        Assert.Equal((referral.Id, "reclassified"), (cancelled.GetProperty("referralId").GetGuid(), cancelled.GetProperty("reason").GetString()));
+        Assert.Equal("cancelled", detail.GetProperty("referralStatus").GetString());
+        // Nothing was completed: the point helps the person and closes the case with its outcome.
+        Assert.Equal(JsonValueKind.Null, detail.GetProperty("closedAt").ValueKind);
+
+        // A cancellation staff made carries no reason: its timeline row has none.
+        var other = new AReferral(await RegisterAsync());
+        await DeliverAsync(other.Requested(At(1)));
+        await DeliverAsync(other.Changed(2, At(2), "cancelled"));
+        Assert.False(Step(await CaseAsync(other.CaseId), "referral_cancelled").TryGetProperty("reason", out _));
+    }
+
+    [Fact]
     public async Task An_accept_is_never_overwritten_by_its_older_request_arriving_after_it()
     {
         var caseId = await RegisterAsync();

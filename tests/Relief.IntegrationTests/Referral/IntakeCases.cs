@@ -17,7 +17,7 @@ internal static class IntakeCases
 {
     /// <summary>A case at 盐湖区's point YH-CC-001 (or 临猗县's LY-LS-003 for county 140821); what is not given, unknown.</summary>
     public static object Case(string[]? situations = null, string[]? needs = null, int? estimatedAge = 35, string? idNumber = null,
-        string countyCode = "140802", string channel = "WalkIn") => new
+        string countyCode = "140802", string channel = "WalkIn", string need = "Food") => new
     {
         servicePointCode = countyCode == "140821" ? TestUsers.LinyiPoint : TestUsers.YanhuPoint,
         countyCode,
@@ -25,7 +25,7 @@ internal static class IntakeCases
         sex = "Male",
         estimatedAge,
         idNumber,
-        need = "Food",
+        need,
         situations = situations ?? [],
         needs = needs ?? [],
     };

@@ -60,10 +60,13 @@ public sealed class ReferralStatusChangedConsumer(UnitOfWorkFactory units, ILogg
             // build that knows it is deployed — never a guess in the case's timeline.
             _ => throw new InvalidOperationException($"Referral status '{message.Status}' is not one Intake knows."),
         };
-        // A transfer names the station it left; the station it went to is in the new referral's own referral_sent.
+        // A transfer names the station it left; the station it went to is in the new referral's own referral_sent. A
+        // change no person made says why, as a code (a referral withdrawn on re-classification: reclassified).
         object detail = message.Status == ReferralState.Transferred
             ? new { referralId = message.ReferralId, stationCounty = message.ReceivingStationCounty }
-            : new { referralId = message.ReferralId };
+            : message.Reason is { } reason
+                ? new { referralId = message.ReferralId, reason }
+                : new { referralId = message.ReferralId };
         ReferralState.Record(unit, message, message.Status, action, detail);
     }
 }

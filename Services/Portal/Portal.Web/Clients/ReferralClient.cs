@@ -96,6 +96,16 @@ public sealed record Classification
     /// <summary>registered, identity_confirmed or updated.</summary>
     public string? Trigger { get; init; }
     public List<FiredRule> Fired { get; init; } = [];
+    /// <summary>What the decision did with the case's open referral; none when there was none or it agreed.</summary>
+    public ClassificationOpenReferral? OpenReferral { get; init; }
+}
+
+/// <summary>The case's open referral as a decision found it: its status then, and withdrawn, priority_raised or differs.</summary>
+public sealed record ClassificationOpenReferral
+{
+    public Guid ReferralId { get; init; }
+    public string Status { get; init; } = "";
+    public string Effect { get; init; } = "";
 }
 
 /// <summary>A rule that fired, with why, in words staff and auditors read.</summary>

@@ -222,6 +222,7 @@ public sealed class Texts
         ["extension_requested"] = "申请延期",
         ["extension_approved"] = "批准延期",
         ["extension_refused"] = "不批准延期",
+        ["priority_raised"] = "提高紧急程度",
     };
 
     /// <summary>Why a station may refuse a referral (coded).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using Npgsql;
 using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
@@ -17,7 +18,10 @@ public static class ClassificationTrigger
 /// <summary>
 /// Classifies a case by the rules in force and acts on the decision, once per message: records the decision (a new row
 /// only when the outcome differs from the case's last one; rows are never rewritten), publishes
-/// <see cref="CaseClassified"/>, and opens a referral when the new decision needs one and the case has none open.
+/// <see cref="CaseClassified"/>, and opens a referral when the new decision needs one and the case has none open. A case
+/// with an open referral has it brought in line where nobody has acted on it yet (<see cref="OpenReferralEffect"/>):
+/// withdrawn when no rule of the new decision refers, made more urgent when the decision is; otherwise left to the
+/// people working it, and the decision says that it differs.
 /// </summary>
 /// <remarks>
 /// Two messages of one case (its registration and its identity confirmation, say) may be handled at once, here or on
@@ -26,10 +30,12 @@ public static class ClassificationTrigger
 /// wrote: it cannot open a second referral, nor record the same decision twice. The facts carry the time Intake read
 /// them; a read older than the one the case's last decision came from is not applied, so an older message handled late
 /// never overwrites a newer decision. The partial unique index on open referrals stays as the last guard (a re-referral
-/// through the API racing a classification): its violation is tried again, and then sees the open referral.
+/// through the API racing a classification): its violation is tried again, and then sees the open referral. The open
+/// referral is not locked: it is withdrawn or made more urgent on the version read, as any lifecycle action, so a station
+/// accepting it meanwhile wins and the classification is tried again, and then leaves it to the station.
 /// </remarks>
 public sealed partial class CaseClassification(
-    NpgsqlDataSource db, UnitOfWorkFactory units, RuleSets ruleSets, ReferralOpening opening, TimeProvider clock,
+    NpgsqlDataSource db, UnitOfWorkFactory units, RuleSets ruleSets, ReferralOpening opening, ReferralActions actions, TimeProvider clock,
     ILogger<CaseClassification> logger)
 {
     private const string OneOpenReferralPerCase = "referrals_one_open_per_case";
@@ -53,16 +59,17 @@ public sealed partial class CaseClassification(
         from classifications where case_id = @CaseId order by at desc, id desc limit 1
         """;
 
-    private const string SelectReferrals = """
-        select exists (select 1 from referrals where case_id = @CaseId and status in ('requested', 'accepted', 'in_progress')),
-               exists (select 1 from referrals where case_id = @CaseId and status = 'completed')
+    private const string SelectCompletedReferral = """
+        select exists (select 1 from referrals where case_id = @CaseId and status = 'completed')
         """;
 
     private const string RecordFactsRead = "update cases set facts_as_of = @AsOf where id = @CaseId";
 
     private const string InsertClassification = """
-        insert into classifications (id, case_id, rule_set_version, decision, fired, priority, at, trigger)
-        values (@Id, @CaseId, @RuleSetVersion, @Decision, @Fired::jsonb, @Priority, @At, @Trigger)
+        insert into classifications (id, case_id, rule_set_version, decision, fired, priority, at, trigger,
+                                     open_referral_id, open_referral_status, open_referral_effect)
+        values (@Id, @CaseId, @RuleSetVersion, @Decision, @Fired::jsonb, @Priority, @At, @Trigger,
+                @OpenReferralId, @OpenReferralStatus, @OpenReferralEffect)
         """;
 
     /// <summary>False when the message was handled before (nothing done).</summary>
@@ -79,6 +86,11 @@ public sealed partial class CaseClassification(
             {
                 LogRaced(logger, facts.CaseId);
             }
+            catch (StaleVersionException) when (attempt < Attempts)
+            {
+                // The open referral changed after it was read (the station accepted it, say): decide again on it as it is.
+                LogReferralChanged(logger, facts.CaseId);
+            }
         }
     }
 
@@ -93,16 +105,17 @@ public sealed partial class CaseClassification(
         };
 
         // One round trip: the inbox row (a concurrent redelivery waits on it, then finds it), the case's row (locked),
-        // its last decision, its referrals and the version of the rules in force.
+        // its last decision, its referrals (the open one whole) and the version of the rules in force.
         bool fresh;
         DateTimeOffset? appliedAsOf;
         LastDecision? last = null;
-        bool hasOpenReferral, hasCompletedReferral;
+        bool hasCompletedReferral;
+        OpenReferral? open = null;
         int version;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.Add(RecordHandled, parameters).Add(RememberCase, parameters).Add(SelectLastDecision, parameters)
-                .Add(SelectReferrals, parameters).Add(RuleSets.SelectVersionInForce);
+                .Add(SelectCompletedReferral, parameters).Add(ReferralReading.SelectOpenOfCase, parameters).Add(RuleSets.SelectVersionInForce);
             await using var results = await batch.ExecuteReaderAsync(cancellationToken);
             fresh = await results.ReadAsync(cancellationToken);
             await results.NextResultAsync(cancellationToken);
@@ -117,7 +130,15 @@ public sealed partial class CaseClassification(
 
             await results.NextResultAsync(cancellationToken);
             await results.ReadAsync(cancellationToken);
-            (hasOpenReferral, hasCompletedReferral) = (results.GetBoolean(0), results.GetBoolean(1));
+            hasCompletedReferral = results.GetBoolean(0);
+            await results.NextResultAsync(cancellationToken);
+            if (await results.ReadAsync(cancellationToken))
+            {
+                var openedBy = results.GetOrdinal("opened_by");
+                open = new OpenReferral(results.GetRowParser<ReferralRow>()(results),
+                    !await results.IsDBNullAsync(openedBy, cancellationToken) && results.GetString(openedBy) == SystemActors.Classification);
+            }
+
             await results.NextResultAsync(cancellationToken);
             version = await results.ReadAsync(cancellationToken)
                 ? results.GetInt32(0)
@@ -150,10 +171,14 @@ public sealed partial class CaseClassification(
 
         var at = clock.GetUtcNow();
         var classificationId = Guid.CreateVersion7();
+        var effect = open is null ? null : OpenReferralEffect.Of(outcome, open.Row.Status, open.Row.Priority, open.OpenedByRules);
         unit.Write(InsertClassification, new
         {
             Id = classificationId, facts.CaseId, RuleSetVersion = version, outcome.Decision, outcome.Priority, At = at, Trigger = trigger,
             Fired = JsonSerializer.Serialize(outcome.Fired, RuleJson.Options),
+            OpenReferralId = effect is null ? null : open?.Row.Id,
+            OpenReferralStatus = effect is null ? null : open?.Row.Status,
+            OpenReferralEffect = effect,
         });
         unit.Publish(new CaseClassified
         {
@@ -169,26 +194,60 @@ public sealed partial class CaseClassification(
         });
 
         // A referral once the loop was closed (completed) is a person's decision to reopen, not a rule's.
-        var opens = outcome.RequiresReferral && !hasOpenReferral && !hasCompletedReferral;
+        var opens = outcome.RequiresReferral && open is null && !hasCompletedReferral;
         if (opens)
         {
             // Each county or district has one relief (management) station: the case's own county's receives it.
             opening.Open(unit, new NewReferral(facts.CaseId, facts.CountyCode, facts.ServicePointCode, facts.CountyCode,
-                outcome.Priority ?? ReferralPriority.Normal, classificationId,
-                By: SystemActors.Classification, ByName: SystemActors.ClassificationName));
+                outcome.Priority ?? ReferralPriority.Normal, classificationId, By: SystemActors.Classification, ByName: SystemActors.ClassificationName));
+        }
+        else if (effect == OpenReferralEffect.Withdrawn)
+        {
+            // Through the lifecycle's own cancel, in this transaction: history, deadlines ended, ReferralStatusChanged.
+            actions.Write(unit, open!.Row, new ReferralChange("cancel", Reclassified(trigger, WithdrawnZh, WithdrawnEn))
+            {
+                ClassificationId = classificationId,
+            }, SystemActors.Reclassification);
+        }
+        else if (effect == OpenReferralEffect.PriorityRaised)
+        {
+            var priority = outcome.Priority!;
+            actions.RaisePriority(unit, open!.Row, priority, SystemActors.Reclassification, Reclassified(trigger,
+                $"紧急程度由“{PriorityZh[open.Row.Priority]}”提高为“{PriorityZh[priority]}”",
+                $"priority raised from {open.Row.Priority} to {priority}"), classificationId);
         }
 
         await unit.CommitAsync(transaction, cancellationToken);
-        LogClassified(logger, facts.CaseId, trigger, version, outcome.Decision, outcome.Priority, opens);
+        LogClassified(logger, facts.CaseId, trigger, version, outcome.Decision, outcome.Priority, opens, effect ?? "none");
         return true;
     }
 
+    private const string WithdrawnZh = "在服务点救助，撤回尚未接收的转介";
+    private const string WithdrawnEn = "relief at the point, the referral not yet accepted withdrawn";
+
+    private static readonly Dictionary<string, string> PriorityZh = new()
+    {
+        [ReferralPriority.Urgent] = "紧急", [ReferralPriority.High] = "优先", [ReferralPriority.Normal] = "一般",
+    };
+
+    /// <summary>The history's comment on a change the rules made: what they were told, and what follows, in both languages.</summary>
+    private static string Reclassified(string trigger, string zh, string en) => trigger switch
+    {
+        ClassificationTrigger.IdentityConfirmed => $"重新分类：身份已确认，{zh} / reclassified: identity confirmed, {en}",
+        ClassificationTrigger.Updated => $"重新分类：补充登记后，{zh} / reclassified: record completed, {en}",
+        _ => $"重新分类：{zh} / reclassified: {en}",
+    };
+
     private sealed record LastDecision(string Decision, string? Priority, IReadOnlyList<string> RuleCodes);
+
+    /// <summary>The case's open referral, and whether the rules opened it (not a person: a re-referral, a transfer).</summary>
+    private sealed record OpenReferral(ReferralRow Row, bool OpenedByRules);
 
     // Rule codes and explanations stay out of the log: together with a case id they tell something of the person.
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Case {CaseId} classified ({Trigger}) by rules v{Version}: {Decision}, priority {Priority}; referral opened: {Opened}")]
-    private static partial void LogClassified(ILogger logger, Guid caseId, string trigger, int version, string decision, string? priority, bool opened);
+        Message = "Case {CaseId} classified ({Trigger}) by rules v{Version}: {Decision}, priority {Priority}; referral opened: {Opened}; open referral: {OpenReferral}")]
+    private static partial void LogClassified(ILogger logger, Guid caseId, string trigger, int version, string decision, string? priority, bool opened,
+        string openReferral);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} classified again ({Trigger}) by rules v{Version}: the same outcome, nothing recorded")]
     private static partial void LogUnchanged(ILogger logger, Guid caseId, string trigger, int version);
@@ -198,4 +257,7 @@ public sealed partial class CaseClassification(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: a referral was opened alongside; classifying again")]
     private static partial void LogRaced(ILogger logger, Guid caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: its open referral changed while it was classified; classifying again")]
+    private static partial void LogReferralChanged(ILogger logger, Guid caseId);
 }

@@ -42,7 +42,8 @@ public static class ClassificationEndpoints
 
     // A case in scope with no decision yet is one row of nulls (an empty list); a case out of scope is no row (404).
     private static readonly string SelectClassifications = $"""
-        select k.id, k.rule_set_version, k.decision, k.priority, k.at, k.trigger, k.fired::text as fired
+        select k.id, k.rule_set_version, k.decision, k.priority, k.at, k.trigger, k.fired::text as fired,
+               k.open_referral_id, k.open_referral_status, k.open_referral_effect
         from cases c left join classifications k on k.case_id = c.id
         where c.id = @CaseId and {Scope}
         order by k.at desc, k.id desc
@@ -64,7 +65,8 @@ public static class ClassificationEndpoints
         return TypedResults.Ok<IReadOnlyList<CaseClassificationRecord>>([.. rows.Where(row => row.Id is not null).Select(row =>
             new CaseClassificationRecord(row.Id!.Value, row.RuleSetVersion!.Value, row.Decision!, row.Priority,
                 new DateTimeOffset(DateTime.SpecifyKind(row.At!.Value, DateTimeKind.Utc)), row.Trigger!,
-                JsonSerializer.Deserialize<IReadOnlyList<FiredRule>>(row.Fired!, RuleJson.Options) ?? []))]);
+                JsonSerializer.Deserialize<IReadOnlyList<FiredRule>>(row.Fired!, RuleJson.Options) ?? [],
+                row.OpenReferralId is { } referralId ? new ClassificationOpenReferral(referralId, row.OpenReferralStatus!, row.OpenReferralEffect!) : null))]);
     }
 
     public static async Task<Results<Ok<RuleSet>, NotFound>> GetRulesInForce(RuleSets ruleSets, CancellationToken cancellationToken) =>
@@ -98,11 +100,24 @@ public static class ClassificationEndpoints
         public DateTime? At { get; init; }
         public string? Trigger { get; init; }
         public string? Fired { get; init; }
+        public Guid? OpenReferralId { get; init; }
+        public string? OpenReferralStatus { get; init; }
+        public string? OpenReferralEffect { get; init; }
     }
 }
 
-/// <summary>A decision on a case: the rule set's version, the rules that fired and why (words kept as they were then).</summary>
+/// <summary>
+/// A decision on a case: the rule set's version, the rules that fired and why (words kept as they were then), and what it
+/// did with the case's open referral (none when the case had none, or it agreed with the decision).
+/// </summary>
 public sealed record CaseClassificationRecord(
-    Guid Id, int RuleSetVersion, string Decision, string? Priority, DateTimeOffset At, string Trigger, IReadOnlyList<FiredRule> Fired);
+    Guid Id, int RuleSetVersion, string Decision, string? Priority, DateTimeOffset At, string Trigger, IReadOnlyList<FiredRule> Fired,
+    ClassificationOpenReferral? OpenReferral = null);
+
+/// <summary>
+/// The case's open referral as a decision found it: its status then, and the <see cref="OpenReferralEffect"/> — withdrawn,
+/// priority_raised, or differs (left to the station, or to staff, who decide).
+/// </summary>
+public sealed record ClassificationOpenReferral(Guid ReferralId, string Status, string Effect);
 
 public sealed record PublishedRules(int Version);

@@ -16,6 +16,12 @@ public sealed record ReferralChange(string Action, string? Comment)
     public string? Outcome { get; init; }
     public object? OutcomeDetail { get; init; }
     public string? ToCounty { get; init; }
+
+    /// <summary>
+    /// The decision of classified relief that made the change, when the system made it (a referral the rules no longer
+    /// need, withdrawn): named in the history, and the event says the referral was withdrawn on re-classification.
+    /// </summary>
+    public Guid? ClassificationId { get; init; }
 }
 
 /// <summary>
@@ -61,6 +67,18 @@ public sealed class ReferralActions(
 
     private const string OneOpenPerCase = "referrals_one_open_per_case";
 
+    // A referral not yet accepted made more urgent, on the version read: its acceptance is due no later than before, and
+    // no later than the new priority's span from now. Noted in its history at that version (not a change of state: a
+    // station that read it may still accept it on the version it saw).
+    private const string RaisePriorityStatement = """
+        with raised as (
+            update referrals set priority = @Priority, accept_by = least(accept_by, @Sooner), updated_at = @Now
+            where id = @Id and version = @Version and status = 'requested'
+            returning id, version)
+        insert into referral_history (referral_id, version, at, by, by_name, by_office, action, from_status, to_status, detail)
+        select id, version, @Now, @By, @ByName, @ByOffice, 'priority_raised', 'requested', 'requested', @Detail::jsonb from raised
+        """;
+
     public async Task<Results<Ok<ReferralDetail>, NotFound, ProblemHttpResult, ValidationProblem>> ApplyAsync(
         Guid id, int version, ReferralChange change, ReliefUser user, CancellationToken cancellationToken)
     {
@@ -91,7 +109,7 @@ public sealed class ReferralActions(
         }
 
         var unit = units.Begin();
-        var resultId = Write(unit, current, transition, change, user);
+        var resultId = Write(unit, current, change, Actor.Of(user));
         try
         {
             // Once sent, the change is let finish: a client gone away must not leave it half known.
@@ -118,9 +136,17 @@ public sealed class ReferralActions(
         }
     }
 
-    /// <summary>Writes the change; returns the referral the user goes on with (the new one after a transfer).</summary>
-    private Guid Write(UnitOfWork unit, ReferralRow current, ReferralLifecycle.Transition transition, ReferralChange change, ReliefUser user)
+    /// <summary>
+    /// Writes a lifecycle action on the referral as read (<paramref name="current"/>) into the unit: the new state on that
+    /// version (the unit's version check), its history entry by <paramref name="by"/> (a user, or the system), the
+    /// deadlines it ends or arms and its event. The one place a referral's state is written, for the API and for the
+    /// system alike (a re-classification withdrawing a referral nobody has acted on). Returns the referral one goes on
+    /// with (the new one after a transfer).
+    /// </summary>
+    public Guid Write(UnitOfWork unit, ReferralRow current, ReferralChange change, Actor by)
     {
+        var transition = ReferralLifecycle.Find(change.Action)
+            ?? throw new ArgumentOutOfRangeException(nameof(change), change.Action, "not an action of the lifecycle");
         var now = clock.GetUtcNow();
         var settings = options.CurrentValue;
         var version = current.Version + 1;
@@ -131,14 +157,14 @@ public sealed class ReferralActions(
             From = transition.From.ToArray(),
             transition.To,
             Now = now,
-            By = user.Subject,
-            ByName = user.DisplayName,
-            ByOffice = user.OfficeOrNull,
+            By = by.Subject,
+            ByName = by.Name,
+            ByOffice = by.Office,
             change.Action,
             FromStatus = current.Status,
             Detail = JsonSerializer.Serialize(new
             {
-                change.Comment, Reason = change.RejectReason, change.Outcome, change.ToCounty,
+                change.Comment, Reason = change.RejectReason, change.Outcome, change.ToCounty, change.ClassificationId,
             }, DetailJson),
             CareUntil = now.AddDays(settings.CareDays),
             change.RejectReason,
@@ -187,6 +213,7 @@ public sealed class ReferralActions(
                 {
                     ReferralId = current.Id, CaseId = current.CaseId, CountyCode = current.CountyCode,
                     ReceivingStationCounty = current.ReceivingStationCounty, Sequence = version, At = now, Status = transition.To,
+                    Reason = change.ClassificationId is null ? null : ReferralStatusChanged.Reclassified,
                 });
                 break;
         }
@@ -199,8 +226,34 @@ public sealed class ReferralActions(
         // After the old referral's update in the same unit, so the case has one open referral at every statement.
         var opened = opening.Open(unit, new NewReferral(current.CaseId, current.CountyCode, current.ServicePointCode,
             change.ToCounty!, current.Priority, current.ClassificationId,
-            TransferredFrom: current.Id, By: user.Subject, Comment: change.Comment, ByName: user.DisplayName, ByOffice: user.OfficeOrNull));
+            TransferredFrom: current.Id, By: by.Subject, Comment: change.Comment, ByName: by.Name, ByOffice: by.Office));
         return opened.ReferralId;
+    }
+
+    /// <summary>
+    /// Makes a referral the station has not yet accepted more urgent (a re-classification found the case more urgent),
+    /// on the version read: its priority, its acceptance deadline brought forward (<see cref="ReferralDeadlines.MoveAcceptance"/>)
+    /// and a history note by <paramref name="by"/>. If the referral changed meanwhile (accepted, say), nothing of the unit
+    /// takes effect (<see cref="StaleVersionException"/>).
+    /// </summary>
+    public void RaisePriority(UnitOfWork unit, ReferralRow current, string priority, Actor by, string comment, Guid classificationId)
+    {
+        var now = clock.GetUtcNow();
+        var sooner = now + options.CurrentValue.AcceptWithinFor(priority);
+        unit.WriteOne(RaisePriorityStatement, new
+        {
+            current.Id,
+            current.Version,
+            Priority = priority,
+            Sooner = sooner,
+            Now = now,
+            By = by.Subject,
+            ByName = by.Name,
+            ByOffice = by.Office,
+            Detail = JsonSerializer.Serialize(new { Priority = priority, PreviousPriority = current.Priority, Comment = comment, ClassificationId = classificationId },
+                DetailJson),
+        });
+        ReferralDeadlines.MoveAcceptance(unit, current.Id, now, sooner);
     }
 
     private async Task<Results<Ok<ReferralDetail>, NotFound, ProblemHttpResult, ValidationProblem>> ConflictNowAsync(

@@ -39,6 +39,17 @@ public static class ReferralReading
         from referral_history where referral_id = @Id order by id
         """;
 
+    /// <summary>
+    /// The case's open referral (a case has one at most), whoever's scope it is in, with who opened it (<c>opened_by</c>:
+    /// "classification" when the rules did): for the system's own decisions, never answered to a user.
+    /// </summary>
+    public const string SelectOpenOfCase = $"""
+        select {Columns},
+               (select h.by from referral_history h where h.referral_id = r.id and h.action = 'request' order by h.id limit 1) as opened_by
+        {FromReferrals}
+        where r.case_id = @CaseId and r.status in ('{ReferralStatus.Requested}', '{ReferralStatus.Accepted}', '{ReferralStatus.InProgress}')
+        """;
+
     // Overdue first, then the most urgent, then the longest waiting: the order a duty desk works in.
     private const string InboxOrder = """
         order by (r.overdue_level > 0) desc, array_position(array['urgent', 'high', 'normal'], r.priority), r.sent_at, r.id

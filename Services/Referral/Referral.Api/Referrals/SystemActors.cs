@@ -13,4 +13,13 @@ public static class SystemActors
     /// <summary>A deadline passed (the deadline watcher).</summary>
     public const string Deadlines = "system";
     public const string DeadlinesName = "系统：时限 / system: deadlines";
+
+    /// <summary>A re-classification withdrew a referral nobody had acted on, or made it more urgent.</summary>
+    public static readonly Actor Reclassification = new("system", "系统：重新分类 / system: reclassification", null);
+}
+
+/// <summary>Who made a change, as history and ledger rows keep it: the subject for audit, the name and office to read.</summary>
+public sealed record Actor(string Subject, string? Name, string? Office)
+{
+    public static Actor Of(Relief.ServiceDefaults.Authentication.ReliefUser user) => new(user.Subject, user.DisplayName, user.OfficeOrNull);
 }
