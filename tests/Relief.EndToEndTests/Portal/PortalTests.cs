@@ -30,7 +30,7 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         Assert.Contains("admin", who, StringComparison.Ordinal);
         Assert.Contains("市级系统管理员", who, StringComparison.Ordinal);
         Assert.Contains("运城市", who, StringComparison.Ordinal);
-        Assert.Equal(["首页", "问询登记", "案件", "分布图", "服务点", "救助对象", "机构管理", "用户管理", "签名密钥", "修改密码"], await NavigationAsync(admin.Page));
+        Assert.Equal(["首页", "问询登记", "案件", "转介收件箱", "延期审批", "分布图", "服务点", "救助对象", "机构管理", "用户管理", "签名密钥", "分类规则", "修改密码"], await NavigationAsync(admin.Page));
         await admin.ScreenshotAsync("02-home-administrator");
 
         // An office: first with nothing filled in, and the authority's reasons appear beside the fields.
