@@ -177,6 +177,27 @@ public sealed partial class ReferralFlowTests(SharedStack shared, PortalBrowser 
         var position = await row.EvaluateAsync<int>("r => [...r.parentElement.children].indexOf(r)");
         Assert.DoesNotContain("false", marks.Take(position));
         await station.ScreenshotAsync("64-overdue-referral-in-inbox");
+
+        // The station's start page says so too.
+        await page.GotoAsync("/");
+        await page.Locator("[data-testid=home-overdue]").WaitForAsync();
+
+        // The station has no bed: it refuses with a coded reason, and the point that sent the case is told on its start page.
+        await page.GotoAsync("/referrals");
+        await row.Locator("[data-testid=open-referral]").ClickAsync();
+        await page.Locator("[data-testid=action-reject]").ClickAsync();
+        await page.Locator("#reason").SelectOptionAsync("no_capacity");
+        await page.Locator("#reject-comment").FillAsync("床位已满 / no beds");
+        await page.Locator("[data-testid=confirm-reject]").ClickAsync();
+        await page.Locator("[data-testid=referral-status][data-status=rejected]").WaitForAsync();
+
+        var (pointUser, pointPassword) = await Stack.SignIn.NewUserAsync(TestUsers.PointStaff(TestUsers.LinyiPoint, "140821"));
+        await using var point = await browser.OpenAsync(Stack.PortalAddress);
+        await point.SignInAsync(pointUser, pointPassword, "/");
+        // Intake hears of the rejection through the bus: the start page shows it once it has.
+        var refused = point.Page.Locator($"[data-testid=home-rejected] li[data-case-number='{number}']");
+        await ReloadUntilAsync(point.Page, refused, "the refused referral on the point's start page");
+        await point.ScreenshotAsync("65-refused-referral-on-the-points-start-page");
         Assert.True(station.ConsoleErrors.Count == 0, string.Join("\n", station.ConsoleErrors));
     }
 
