@@ -25,6 +25,7 @@ public sealed class UnitOfWork
     private readonly List<NpgsqlBatchCommand> mustChangeOneRow = [];
     private NpgsqlBatchCommand? returning;
     private bool writesEvents;
+    private bool sentBefore;
 
     internal UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal signal)
     {
@@ -88,6 +89,7 @@ public sealed class UnitOfWork
             return;
         }
 
+        Renew();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Only a unit with a version check needs an explicit transaction: it must be able to undo the others.
         await using var transaction = mustChangeOneRow.Count > 0 ? await connection.BeginTransactionAsync(cancellationToken) : null;
@@ -151,6 +153,103 @@ public sealed class UnitOfWork
             await transaction.RollbackAsync(cancellationToken);
             throw new StaleVersionException();
         }
+    }
+
+    /// <summary>
+    /// Commits several units in one transaction and one round trip (group commit, see <see cref="GroupCommit"/>): all take
+    /// effect or none does. Each unit's <see cref="Returned"/> is its own statement's row, read in order. Units with a
+    /// version check are not taken: they must be able to fail alone.
+    /// </summary>
+    internal static async Task CommitTogetherAsync(IReadOnlyList<UnitOfWork> units, CancellationToken cancellationToken)
+    {
+        if (units.Any(unit => unit.mustChangeOneRow.Count > 0))
+        {
+            throw new InvalidOperationException("A unit with a version check commits alone.");
+        }
+
+        await using var connection = await units[0].dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var unit in units)
+            {
+                unit.Renew();
+                unit.sentBefore = true;
+            }
+
+            foreach (var command in units.SelectMany(unit => unit.commands))
+            {
+                batch.BatchCommands.Add(command);
+            }
+
+            // Npgsql gives a result set only to the statements that return rows: one per unit that asked, in order.
+            var returning = units.Where(unit => unit.returning is not null).ToList();
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var next = 0;
+            do
+            {
+                if (next < returning.Count && await reader.ReadAsync(cancellationToken))
+                {
+                    var values = new object?[reader.FieldCount];
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        values[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+                    }
+
+                    returning[next].Returned = values;
+                }
+
+                next++;
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+
+            if (returning.Any(unit => unit.Returned is null))
+            {
+                throw new InvalidOperationException("A unit's statement returned no row: the units commit one by one instead.");
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var unit in units)
+        {
+            unit.Committed();
+        }
+    }
+
+    /// <summary>
+    /// Fresh commands for a unit sent before in a batch that failed (group commit then commits it alone): Npgsql binds a
+    /// command's parameters when it sends them, and a sent command cannot be sent again.
+    /// </summary>
+    private void Renew()
+    {
+        if (!sentBefore)
+        {
+            return;
+        }
+
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var sent = commands[i];
+            var fresh = new NpgsqlBatchCommand(sent.CommandText);
+            foreach (NpgsqlParameter parameter in sent.Parameters)
+            {
+                fresh.Parameters.Add(parameter.Clone());
+            }
+
+            commands[i] = fresh;
+            if (ReferenceEquals(returning, sent))
+            {
+                returning = fresh;
+            }
+
+            var index = mustChangeOneRow.IndexOf(sent);
+            if (index >= 0)
+            {
+                mustChangeOneRow[index] = fresh;
+            }
+        }
+
+        sentBefore = false;
     }
 
     private void Committed()

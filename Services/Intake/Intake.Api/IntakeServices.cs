@@ -30,6 +30,7 @@ public static class IntakeServices
             bus.AddConsumer<ServicePointChangedConsumer>();
         });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
+        builder.Services.AddSingleton<GroupCommit>();
         builder.Services.AddSingleton<CaseRegistration>();
         builder.Services.AddOptions<ServicePointDirectoryOptions>().BindConfiguration("ServicePoints");
         builder.Services.AddSingleton<ServicePointDirectory>();

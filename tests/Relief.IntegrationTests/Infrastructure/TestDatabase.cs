@@ -12,13 +12,13 @@ public static class TestDatabase
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException("No value.");
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; fails the test after the timeout.</summary>
     public static async Task ExecuteAsync(string connectionString, string sql, object? parameters = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.ExecuteAsync(sql, parameters);
     }
 
+    /// <summary>Polls until <paramref name="condition"/> holds; fails the test after the timeout.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

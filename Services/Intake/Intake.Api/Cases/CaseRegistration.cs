@@ -13,7 +13,7 @@ namespace Relief.Intake.Cases;
 /// identity document is sealed before it reaches the database and never goes on the bus.
 /// </summary>
 public sealed partial class CaseRegistration(
-    UnitOfWorkFactory units, PersonalDataProtector protector, TimeProvider clock, ILogger<CaseRegistration> logger)
+    UnitOfWorkFactory units, GroupCommit groupCommit, PersonalDataProtector protector, TimeProvider clock, ILogger<CaseRegistration> logger)
 {
     /// <summary>The case with the next number of its county's day (the counter's row lock orders concurrent cases).</summary>
     private const string InsertCase = """
@@ -92,9 +92,10 @@ public sealed partial class CaseRegistration(
 
         AuditLog.Record(unit, registrar, new AuditEntry("register_case", AuditEntry.Succeeded, registered.CaseId.ToString()));
         unit.Publish(registered);
-        // The case, its audit entry and its event: one round trip, all or nothing. Not the request's abort token: a
-        // client that hangs up after sending must not decide whether the case is kept.
-        await unit.CommitAsync(CancellationToken.None);
+        // The case, its audit entry and its event: all or nothing, committed with the other registrations waiting beside it
+        // (the county's counter is one lock: see GroupCommit). Not the request's abort token: a client that hangs up after
+        // sending must not decide whether the case is kept.
+        await groupCommit.CommitAsync(unit, registered.CountyCode);
 
         var caseNumber = (string)unit.Returned![0]!;
         var possibleDuplicateOf = (string?)unit.Returned[1];
