@@ -99,6 +99,28 @@ public sealed class ClassificationTests(ReferralFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task After_a_transfer_the_station_that_holds_the_case_reads_why_it_was_referred_and_the_one_it_left_does_not()
+    {
+        var (caseId, _) = await IntakeCases.RegisterAsync(IntakeCases.Case(["wandering"]));
+        await DeliverRegisteredAsync(caseId);
+        var requested = await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == caseId);
+        var linyiStation = TestUsers.StationStaff(TestUsers.LinyiStation, "140821");
+        Assert.Single(await ClassificationsAsync(caseId, TestUsers.StationStaff()));
+
+        using var city = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
+        using (var transferred = await city.PostAsJsonAsync(new Uri($"/api/referrals/{requested.Message.ReferralId}/transfer", UriKind.Relative),
+            new { version = 1, toCounty = "140821", comment = "本人要求去临猗 / asked to go to Linyi" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, transferred.StatusCode);
+        }
+
+        Assert.Equal("refer_unidentified_to_station", Codes(Assert.Single(await ClassificationsAsync(caseId, linyiStation)))[0]);
+        using var yanhu = await fixture.Service.ClientForAsync(TestUsers.StationStaff());
+        using var left = await yanhu.GetAsync(new Uri($"/api/cases/{caseId}/classification", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, left.StatusCode);
+    }
+
+    [Fact]
     public async Task An_ill_or_injured_person_goes_to_hospital_first_and_is_referred_urgently()
     {
         var (caseId, _) = await IntakeCases.RegisterAsync(IntakeCases.Case(["ill_or_injured"], ["medical_care"]));

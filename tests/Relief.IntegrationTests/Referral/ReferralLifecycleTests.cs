@@ -240,6 +240,13 @@ public sealed class ReferralLifecycleTests(ReferralFixture fixture) : IClassFixt
 
         var inbox = await linyi.GetFromJsonAsync<JsonElement>(new Uri("/api/referrals/inbox", UriKind.Relative));
         Assert.Contains(inbox.EnumerateArray(), r => r.GetProperty("id").GetGuid() == newId);
+        // 临猗县's office follows what its station now holds, though the case is 盐湖区's; 盐湖区's office still sees both.
+        using var linyiOffice = await fixture.Service.ClientForAsync(TestUsers.CountyOfficer("140821"));
+        var officeInbox = await linyiOffice.GetFromJsonAsync<JsonElement>(new Uri("/api/referrals/inbox", UriKind.Relative));
+        Assert.Contains(officeInbox.EnumerateArray(), r => r.GetProperty("id").GetGuid() == newId);
+        Assert.DoesNotContain(officeInbox.EnumerateArray(), r => r.GetProperty("id").GetGuid() == referral.ReferralId);
+        using var yanhuOffice = await fixture.Service.ClientForAsync(TestUsers.CountyOfficer("140802"));
+        Assert.Equal("requested", (await Referrals.DetailAsync(yanhuOffice, newId)).GetProperty("status").GetString());
         await Referrals.ActOkAsync(linyi, newId, "accept");
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(Db,
             "select count(*) from deadlines where referral_id = @ReferralId and fired_at is null and cancelled_at is null", referral));

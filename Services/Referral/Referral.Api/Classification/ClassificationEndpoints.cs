@@ -21,11 +21,10 @@ public static class ClassificationEndpoints
     public static readonly string[] RuleReaders = [.. ReferralEndpoints.Readers, ReliefRoles.Auditor];
 
     /// <summary>
-    /// The cases a reader may see, as referrals are scoped: point staff their point's, county officers their county's,
-    /// relief-station staff their county's (its station receives the county's referrals), the city all.
+    /// Who reads a case's classifications: as for its relief and referrals (<see cref="CaseScope"/>) — after a transfer,
+    /// the station that now holds the case, not the one it left.
     /// </summary>
-    private static readonly string Scope = DataScope.Predicate(new ScopeColumns(
-        County: "c.county_code", ServicePoint: "c.service_point_code", ReceivingStationCounty: "c.county_code"));
+    private static readonly string Scope = CaseScope.Predicate;
 
     public static IEndpointRouteBuilder MapClassificationEndpoints(this IEndpointRouteBuilder app)
     {

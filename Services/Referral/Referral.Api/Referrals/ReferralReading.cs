@@ -15,9 +15,14 @@ namespace Relief.Referral.Referrals;
 /// </summary>
 public static class ReferralReading
 {
-    /// <summary>The rows of <c>referrals r</c> a user may see.</summary>
+    /// <summary>
+    /// The rows of <c>referrals r</c> a user may see. A county officer sees the referrals of their county's cases and
+    /// those their county's station received — a case transferred in from another county is theirs to follow too: the
+    /// county column is the receiving county when that is the officer's, else the case's.
+    /// </summary>
     public static readonly string Scope = DataScope.Predicate(new ScopeColumns(
-        County: "r.county_code", ServicePoint: "r.service_point_code", ReceivingStationCounty: "r.receiving_station_county"));
+        County: "(case when r.receiving_station_county = @ScopeCounty then r.receiving_station_county else r.county_code end)",
+        ServicePoint: "r.service_point_code", ReceivingStationCounty: "r.receiving_station_county"));
 
     private const string Columns = """
         r.id, r.case_id, c.case_number, r.county_code, r.service_point_code, r.receiving_station_county,
