@@ -262,6 +262,8 @@ public sealed class ClassificationTests(ReferralFixture fixture) : IClassFixture
         await fixture.Service.Consumed.WaitForAsync(confirmed);
 
         Assert.Equal(1, await ReferralsOfAsync(caseId));
+        // The event leaves through the outbox after the commit: wait for it before counting it.
+        await fixture.Probe.WaitForAsync<ReferralRequested>(m => m.CaseId == caseId);
         Assert.Single(fixture.Probe.Received<ReferralRequested>(m => m.CaseId == caseId));
         Assert.Single(await ClassificationsAsync(caseId));
         Assert.Equal(0, fixture.Service.Consumed.Faulted(first) + fixture.Service.Consumed.Faulted(second) + fixture.Service.Consumed.Faulted(confirmed));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Relief.Referral.Contracts;
 using Relief.Referral;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults.Data;

@@ -7,6 +7,7 @@ using Relief.Intake.Referrals;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
+using Relief.Referral.Contracts;
 
 namespace Relief.Intake.Cases;
 
@@ -30,7 +31,7 @@ public static class CaseClosing
 
     private const string OpenReferral = $"""
         select r.referral_id, r.status from case_referrals r
-        where r.case_id = @id and r.status in ('{ReferralState.Requested}', '{ReferralState.Accepted}', '{ReferralState.InProgress}')
+        where r.case_id = @id and r.status in ('{ReferralStatus.Requested}', '{ReferralStatus.Accepted}', '{ReferralStatus.InProgress}')
         limit 1
         """;
 
@@ -41,7 +42,7 @@ public static class CaseClosing
         update cases set closed_at = @At, closed_by = @By, closing_outcome = @Outcome
         where id = @Id and closed_at is null
           and not exists (select 1 from case_referrals r where r.case_id = @Id
-                          and r.status in ('{ReferralState.Requested}', '{ReferralState.Accepted}', '{ReferralState.InProgress}'))
+                          and r.status in ('{ReferralStatus.Requested}', '{ReferralStatus.Accepted}', '{ReferralStatus.InProgress}'))
         """;
 
     private const string RecordHistory = """

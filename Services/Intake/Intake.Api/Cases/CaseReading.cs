@@ -1,3 +1,4 @@
+using Relief.Referral.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,11 +56,11 @@ public static class CaseReading
         ["open"] = "closed_at is null",
         ["closed"] = "closed_at is not null",
         ["not_referred"] = "closed_at is null and current_referral.referral_status is null",
-        ["referred"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Requested}'",
-        ["accepted"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Accepted}'",
-        ["in_care"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.InProgress}'",
-        ["rejected"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Rejected}'",
-        ["cancelled"] = $"closed_at is null and current_referral.referral_status = '{ReferralState.Cancelled}'",
+        ["referred"] = $"closed_at is null and current_referral.referral_status = '{ReferralStatus.Requested}'",
+        ["accepted"] = $"closed_at is null and current_referral.referral_status = '{ReferralStatus.Accepted}'",
+        ["in_care"] = $"closed_at is null and current_referral.referral_status = '{ReferralStatus.InProgress}'",
+        ["rejected"] = $"closed_at is null and current_referral.referral_status = '{ReferralStatus.Rejected}'",
+        ["cancelled"] = $"closed_at is null and current_referral.referral_status = '{ReferralStatus.Cancelled}'",
     };
 
     /// <summary>A case in the reader's scope, with its contacts and notes opened; another's is "not found".</summary>

@@ -15,7 +15,7 @@ public sealed class ReferralAcceptedConsumer(UnitOfWorkFactory units, ILogger<Re
     protected override string InboxName => "intake.referral-accepted";
 
     protected override void Handle(ReferralAccepted message, UnitOfWork unit) =>
-        ReferralState.Record(unit, message, ReferralState.Accepted, "referral_accepted", new
+        ReferralState.Record(unit, message, ReferralStatus.Accepted, "referral_accepted", new
         {
             referralId = message.ReferralId,
             stationCounty = message.ReceivingStationCounty,
@@ -29,7 +29,7 @@ public sealed class ReferralRejectedConsumer(UnitOfWorkFactory units, ILogger<Re
     protected override string InboxName => "intake.referral-rejected";
 
     protected override void Handle(ReferralRejected message, UnitOfWork unit) =>
-        ReferralState.Record(unit, message, ReferralState.Rejected, "referral_rejected", new
+        ReferralState.Record(unit, message, ReferralStatus.Rejected, "referral_rejected", new
         {
             referralId = message.ReferralId,
             stationCounty = message.ReceivingStationCounty,
@@ -51,18 +51,18 @@ public sealed class ReferralStatusChangedConsumer(UnitOfWorkFactory units, ILogg
     {
         var action = message.Status switch
         {
-            ReferralState.InProgress => "referral_in_progress",
-            ReferralState.Cancelled => "referral_cancelled",
-            ReferralState.Transferred => "referral_transferred",
-            ReferralState.Accepted => "referral_accepted",
-            ReferralState.Rejected => "referral_rejected",
+            ReferralStatus.InProgress => "referral_in_progress",
+            ReferralStatus.Cancelled => "referral_cancelled",
+            ReferralStatus.Transferred => "referral_transferred",
+            ReferralStatus.Accepted => "referral_accepted",
+            ReferralStatus.Rejected => "referral_rejected",
             // A status this build does not know is a contract it does not know: to the _error queue, replayed once the
             // build that knows it is deployed — never a guess in the case's timeline.
             _ => throw new InvalidOperationException($"Referral status '{message.Status}' is not one Intake knows."),
         };
         // A transfer names the station it left; the station it went to is in the new referral's own referral_sent. A
         // change no person made says why, as a code (a referral withdrawn on re-classification: reclassified).
-        object detail = message.Status == ReferralState.Transferred
+        object detail = message.Status == ReferralStatus.Transferred
             ? new { referralId = message.ReferralId, stationCounty = message.ReceivingStationCounty }
             : message.Reason is { } reason
                 ? new { referralId = message.ReferralId, reason }
@@ -78,7 +78,7 @@ public sealed class ReferralCompletedConsumer(UnitOfWorkFactory units, ILogger<R
     protected override string InboxName => "intake.referral-completed";
 
     protected override void Handle(ReferralCompleted message, UnitOfWork unit) =>
-        ReferralState.Record(unit, message, ReferralState.Completed, "referral_completed", new
+        ReferralState.Record(unit, message, ReferralStatus.Completed, "referral_completed", new
         {
             referralId = message.ReferralId,
             outcome = message.Outcome,

@@ -15,7 +15,7 @@ public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, ILogger<R
     protected override string InboxName => "intake.referral-sent";
 
     protected override void Handle(ReferralRequested message, UnitOfWork unit) =>
-        ReferralState.Record(unit, message, ReferralState.Requested, "referral_sent", new
+        ReferralState.Record(unit, message, ReferralStatus.Requested, "referral_sent", new
         {
             referralId = message.ReferralId,
             stationCounty = message.ReceivingStationCounty,

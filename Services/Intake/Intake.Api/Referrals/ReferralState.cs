@@ -14,16 +14,7 @@ namespace Relief.Intake.Referrals;
 /// </summary>
 public static class ReferralState
 {
-    public const string Requested = "requested";
-    public const string Accepted = "accepted";
-    public const string Rejected = "rejected";
-    public const string InProgress = "in_progress";
-    public const string Completed = "completed";
-    public const string Cancelled = "cancelled";
-    public const string Transferred = "transferred";
-
-    /// <summary>The states in which a referral is still someone's to act on (Referral keeps at most one per case).</summary>
-    public static readonly IReadOnlyList<string> Open = [Requested, Accepted, InProgress];
+    // The states are Referral's, named in its contracts (ReferralStatus); a referral is open in ReferralStatus.Open.
 
     private const string OpenList = "('requested', 'accepted', 'in_progress')";
 
@@ -43,7 +34,7 @@ public static class ReferralState
     private const string RecordInTimeline = $"""
         insert into case_history (case_id, at, by, action, detail, referral_id, sequence)
         select @CaseId, @At, 'referral',
-               case when @Status = '{InProgress}' and exists (
+               case when @Status = '{ReferralStatus.InProgress}' and exists (
                         select 1 from case_history h
                         where h.referral_id = @ReferralId and h.sequence < @Sequence
                           and h.action in ('referral_completed', 'referral_cancelled'))
@@ -123,18 +114,18 @@ public static class ReferralState
         };
         unit.Write(LockCase, parameters);
         unit.Write(RecordInTimeline, parameters);
-        if (status is Completed or Cancelled)
+        if (status is ReferralStatus.Completed or ReferralStatus.Cancelled)
         {
             unit.Write(NameLateReopenings, parameters);
         }
 
         unit.Write(KeepNewest, parameters);
         unit.Write(FollowStation, parameters);
-        if (status == Completed)
+        if (status == ReferralStatus.Completed)
         {
             unit.Write(CloseOnCompletion, parameters);
         }
-        else if (Open.Contains(status))
+        else if (ReferralStatus.Open.Contains(status))
         {
             unit.Write(ReopenWhenOpen, parameters);
         }

@@ -1,3 +1,4 @@
+using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
 
 namespace Relief.Referral.Classification;

@@ -1,3 +1,4 @@
+using Relief.Referral.Contracts;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

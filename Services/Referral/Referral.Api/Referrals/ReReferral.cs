@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Relief.Referral.Contracts;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
 

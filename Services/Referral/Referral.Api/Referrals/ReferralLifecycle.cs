@@ -1,20 +1,7 @@
+using Relief.Referral.Contracts;
 using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Referral.Referrals;
-
-public static class ReferralStatus
-{
-    public const string Requested = "requested";
-    public const string Accepted = "accepted";
-    public const string Rejected = "rejected";
-    public const string InProgress = "in_progress";
-    public const string Completed = "completed";
-    public const string Cancelled = "cancelled";
-    public const string Transferred = "transferred";
-
-    /// <summary>The states in which a referral is still someone's to act on; a case has at most one such referral.</summary>
-    public static readonly string[] Open = [Requested, Accepted, InProgress];
-}
 
 /// <summary>
 /// The referral lifecycle, in one place: which action leads from which states to which. Every change of a referral

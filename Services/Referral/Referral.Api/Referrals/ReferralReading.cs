@@ -6,6 +6,7 @@ using Npgsql;
 using Relief.Referral.Extensions;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
+using Relief.Referral.Contracts;
 
 namespace Relief.Referral.Referrals;
 
