@@ -27,7 +27,7 @@ public static class Referrals
         unit.Write("insert into cases (id, county_code, service_point_code, registered_at) values (@CaseId, @County, @Point, now())",
             new { CaseId = caseId, County = county, Point = point });
         var opened = services.GetRequiredService<ReferralOpening>().Open(unit,
-            new NewReferral(caseId, county, point, county, priority));
+            new NewReferral(caseId, county, point, county, priority, ClassificationId: null, SystemActors.Classification));
         await unit.CommitAsync(CancellationToken.None);
         return new Opened(caseId, opened.ReferralId);
     }

@@ -136,7 +136,7 @@ public sealed partial class CaseClassification(
             {
                 var openedBy = results.GetOrdinal("opened_by");
                 open = new OpenReferral(results.GetRowParser<ReferralRow>()(results),
-                    !await results.IsDBNullAsync(openedBy, cancellationToken) && results.GetString(openedBy) == SystemActors.Classification);
+                    !await results.IsDBNullAsync(openedBy, cancellationToken) && results.GetString(openedBy) == SystemActors.Classification.Subject);
             }
 
             await results.NextResultAsync(cancellationToken);
@@ -199,7 +199,7 @@ public sealed partial class CaseClassification(
         {
             // Each county or district has one relief (management) station: the case's own county's receives it.
             opening.Open(unit, new NewReferral(facts.CaseId, facts.CountyCode, facts.ServicePointCode, facts.CountyCode,
-                outcome.Priority ?? ReferralPriority.Normal, classificationId, By: SystemActors.Classification, ByName: SystemActors.ClassificationName));
+                outcome.Priority ?? ReferralPriority.Normal, classificationId, SystemActors.Classification));
         }
         else if (effect == OpenReferralEffect.Withdrawn)
         {

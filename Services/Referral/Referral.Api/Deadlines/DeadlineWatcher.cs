@@ -101,7 +101,7 @@ public sealed partial class DeadlineWatcher(
             unit.Write(NoteHistory, new
             {
                 deadline.ReferralId, Now = now, deadline.Kind, deadline.Level, DueAt = dueAt,
-                By = SystemActors.Deadlines, ByName = SystemActors.DeadlinesName,
+                By = SystemActors.Deadlines.Subject, ByName = SystemActors.Deadlines.Name,
             });
             if (deadline.Level < settings.EscalationLevels)
             {

@@ -48,9 +48,8 @@ public static class ReReferral
 
         var unit = units.Begin();
         var opened = opening.Open(unit, new NewReferral(caseId, @case.CountyCode, @case.ServicePointCode,
-            @case.CountyCode, @case.Priority, @case.ClassificationId,
-            By: user.Subject, Comment: string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(),
-            ByName: user.DisplayName, ByOffice: user.OfficeOrNull));
+            @case.CountyCode, @case.Priority, @case.ClassificationId, Actor.Of(user),
+            Comment: string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim()));
         try
         {
             await unit.CommitAsync(CancellationToken.None);

@@ -225,8 +225,7 @@ public sealed class ReferralActions(
 
         // After the old referral's update in the same unit, so the case has one open referral at every statement.
         var opened = opening.Open(unit, new NewReferral(current.CaseId, current.CountyCode, current.ServicePointCode,
-            change.ToCounty!, current.Priority, current.ClassificationId,
-            TransferredFrom: current.Id, By: by.Subject, Comment: change.Comment, ByName: by.Name, ByOffice: by.Office));
+            change.ToCounty!, current.Priority, current.ClassificationId, by, TransferredFrom: current.Id, Comment: change.Comment));
         return opened.ReferralId;
     }
 

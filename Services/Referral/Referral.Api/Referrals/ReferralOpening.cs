@@ -11,9 +11,9 @@ namespace Relief.Referral.Referrals;
 /// </summary>
 public sealed record NewReferral(
     Guid CaseId, string CountyCode, string ServicePointCode, string ReceivingStationCounty, string Priority,
-    Guid? ClassificationId = null, Guid? TransferredFrom = null, string By = "referral",
+    Guid? ClassificationId, Actor By, Guid? TransferredFrom = null,
     /// <summary>Why staff sent it again (a re-referral) or on (a transfer), for the history.</summary>
-    string? Comment = null, string? ByName = null, string? ByOffice = null);
+    string? Comment = null);
 
 /// <summary>
 /// Opens a referral (转介) in a unit of work: the referral, its first history entry, its acceptance deadline and the
@@ -68,9 +68,9 @@ public sealed class ReferralOpening(IOptionsMonitor<ReferralOptions> options, Ti
             referral.ClassificationId,
             requested.AcceptBy,
             referral.TransferredFrom,
-            referral.By,
-            referral.ByName,
-            referral.ByOffice,
+            By = referral.By.Subject,
+            ByName = referral.By.Name,
+            ByOffice = referral.By.Office,
             referral.Comment,
             DeadlineId = Guid.CreateVersion7(),
         };

@@ -6,13 +6,11 @@ namespace Relief.Referral.Referrals;
 /// </summary>
 public static class SystemActors
 {
-    /// <summary>A classification rule opened the referral.</summary>
-    public const string Classification = "classification";
-    public const string ClassificationName = "系统：分类规则 / system: classification rules";
+    /// <summary>A classification rule opened the referral (its code tells the rules' referrals from the ones staff sent).</summary>
+    public static readonly Actor Classification = new("classification", "系统：分类规则 / system: classification rules", null);
 
     /// <summary>A deadline passed (the deadline watcher).</summary>
-    public const string Deadlines = "system";
-    public const string DeadlinesName = "系统：时限 / system: deadlines";
+    public static readonly Actor Deadlines = new("system", "系统：时限 / system: deadlines", null);
 
     /// <summary>A re-classification withdrew a referral nobody had acted on, or made it more urgent.</summary>
     public static readonly Actor Reclassification = new("system", "系统：重新分类 / system: reclassification", null);
