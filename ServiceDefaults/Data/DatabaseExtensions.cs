@@ -18,6 +18,22 @@ public static class DatabaseExtensions
     public static TBuilder AddReliefDatabase<TBuilder>(this TBuilder builder, string connectionName, Assembly migrations)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.AddReliefDataSource(connectionName, migrations);
+
+        // Refusals and reads of unmasked data are written to the service's own append-only audit log.
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAuditing>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The data source, migrations and outbox of <see cref="AddReliefDatabase{TBuilder}"/> without its audit: for the
+    /// identity authority, whose own schema is EF Core's and whose audit is its own, but whose events go through the same
+    /// outbox tables (created by the same shared scripts) and relay as every other service's.
+    /// </summary>
+    public static TBuilder AddReliefDataSource<TBuilder>(this TBuilder builder, string connectionName, Assembly migrations)
+        where TBuilder : IHostApplicationBuilder
+    {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
         {
@@ -37,10 +53,6 @@ public static class DatabaseExtensions
 
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<UnitOfWorkFactory>();
-
-        // Refusals and reads of unmasked data are written to the service's own append-only audit log.
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalAuditing>();
         return builder;
     }
 }

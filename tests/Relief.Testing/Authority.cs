@@ -7,10 +7,13 @@ using Relief.Identity;
 namespace Relief.Testing;
 
 /// <summary>
-/// The identity authority in the test process against the real PostgreSQL of the test run (a database of its
-/// own), configured the way the AppHost configures it, plus whatever a test class needs to change.
+/// The identity authority in the test process against the real PostgreSQL and RabbitMQ of the test run (a database of
+/// its own, the broker's default virtual host), configured the way the AppHost configures it, plus whatever a test class
+/// needs to change (its own virtual host: <c>ConnectionStrings:messaging</c>). Given a <paramref name="database"/>, it
+/// runs on that one and leaves it to the caller (a restart on the same data); otherwise it makes one up and drops it.
 /// </summary>
-public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<IdentityApi>
+public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = null, string? database = null)
+    : WebApplicationFactory<IdentityApi>
 {
     public const string AdminUserName = "bootstrap-admin";
     public const string AdminPassword = "bootstrap-admin-password";
@@ -25,7 +28,11 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     public const string ReferralClientId = "relief-referral";
     public const string ReferralClientSecret = "relief-test-referral-secret-0123456789";
 
-    public string Database { get; } = $"identity_{Guid.NewGuid():N}"[..21];
+    private readonly bool ownsDatabase = database is null;
+
+    public string Database { get; } = database ?? NewDatabaseName();
+
+    public static string NewDatabaseName() => $"identity_{Guid.NewGuid():N}"[..21];
 
     public string DatabaseConnectionString => new NpgsqlConnectionStringBuilder(PostgresServer) { Database = Database }.ConnectionString;
 
@@ -35,10 +42,20 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
             : throw new InvalidOperationException(
                 "RELIEF_TEST_POSTGRES is not set: run the tests with tests/run.sh, which starts PostgreSQL for them.");
 
+    /// <summary>amqp://user:password@host:port — the broker's default virtual host.</summary>
+    public static string RabbitMqServer =>
+        Environment.GetEnvironmentVariable("RELIEF_TEST_RABBITMQ") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "RELIEF_TEST_RABBITMQ is not set: run the tests with tests/run.sh, which starts RabbitMQ for them.");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:identitydb", DatabaseConnectionString);
+        // The authority announces office changes (OfficeChanged). On the default virtual host nothing is bound to them,
+        // so they wait in its outbox; tests of the announcements give it a virtual host of their own with a probe.
+        builder.UseSetting("ConnectionStrings:messaging", RabbitMqServer);
         builder.UseSetting("Identity:Bootstrap:AdminUserName", AdminUserName);
         builder.UseSetting("Identity:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting($"Identity:ServiceClients:{ServiceClientId}", ServiceClientSecret);
@@ -76,6 +93,11 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!ownsDatabase)
+        {
+            return;
+        }
+
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         NpgsqlConnection.ClearAllPools();

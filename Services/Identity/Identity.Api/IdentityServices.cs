@@ -17,7 +17,9 @@ using Relief.Identity.Tokens;
 using Relief.Identity.Users;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Http;
+using Relief.ServiceDefaults.Messaging;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Relief.Identity;
@@ -55,7 +57,12 @@ public static class IdentityServices
             npgsql => npgsql.DisableRetry = true,
             options => IdentityDbOptions.Apply(options));
 
-        // First of the hosted services (Data Protection's own preloads its key ring from the database): the
+        // The announcements of office changes (OfficeChanged) go through the outbox and relay every service uses: the
+        // shared scripts create its tables in identitydb beside EF Core's (which stay EF Core's), on a data source of
+        // their own. Its migrator is the first hosted service, so the bootstrapper can announce offices into it.
+        builder.AddReliefDataSource(IdentityBootstrapper.ConnectionName, typeof(IdentityServices).Assembly);
+
+        // First of the authority's hosted services (Data Protection's own preloads its key ring from the database): the
         // database is created, migrated and seeded and the keys loaded before anything else and the first request.
         builder.Services.AddHostedService<IdentityBootstrapper>();
         builder.Services.AddDataProtection()
@@ -74,9 +81,14 @@ public static class IdentityServices
         builder.Services.AddScoped<ReliefPrincipals>();
         builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddScoped<OfficeChanges>();
         builder.Services.AddValidatorsFromAssemblyContaining<IdentityApi>();
 
         builder.Services.AddHostedService<SigningKeyRefresher>();
+
+        // Publishes only (no consumers). The bus and the relay wait for a broker that is away, so the authority signs
+        // users in without one; the announcements wait in the outbox.
+        builder.AddReliefMessaging("identity");
         return builder;
     }
 

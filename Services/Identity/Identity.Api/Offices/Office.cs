@@ -21,4 +21,14 @@ public sealed class Office
     /// Offices are never deleted: cases and the audit log name them.
     /// </summary>
     public DateTimeOffset? DeactivatedAt { get; set; }
+
+    /// <summary>
+    /// Grows by one with every change, announced with it (<see cref="OfficeChanges"/>), so a copy elsewhere keeps the
+    /// newest. 0: never announced — an office from before the announcements, or the city bureau as first seeded — which
+    /// the next start announces (<see cref="OfficeChanges.AnnounceUnannouncedAsync"/>).
+    /// </summary>
+    public long Version { get; set; }
+
+    /// <summary>When the office last changed (was created, renamed, moved, closed or reopened).</summary>
+    public DateTimeOffset ChangedAt { get; set; }
 }

@@ -20,10 +20,10 @@ public static class OfficeEndpoints
         offices.MapGet("/", ListAsync);
         offices.MapGet("/{code}", GetAsync);
         offices.MapPut("/{code}", UpdateAsync).Validate<UpdateOfficeRequest>();
-        offices.MapPost("/{code}/deactivate", (string code, IdentityDb db, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-            SetActiveAsync(code, active: false, db, audit, clock, http, ct));
-        offices.MapPost("/{code}/reactivate", (string code, IdentityDb db, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-            SetActiveAsync(code, active: true, db, audit, clock, http, ct));
+        offices.MapPost("/{code}/deactivate", (string code, OfficeChanges changes, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+            SetActiveAsync(code, active: false, changes, audit, clock, http, ct));
+        offices.MapPost("/{code}/reactivate", (string code, OfficeChanges changes, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+            SetActiveAsync(code, active: true, changes, audit, clock, http, ct));
         return app;
     }
 
@@ -34,7 +34,8 @@ public static class OfficeEndpoints
     }
 
     private static async Task<Results<Created<OfficeView>, Conflict<ProblemDetails>>> CreateAsync(
-        CreateOfficeRequest request, IdentityDb db, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        CreateOfficeRequest request, IdentityDb db, OfficeChanges changes, AuditLog audit, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var office = new Office
         {
@@ -44,10 +45,11 @@ public static class OfficeEndpoints
             CountyCode = request.CountyCode,
             CreatedAt = clock.GetUtcNow(),
         };
+        await using var transaction = await changes.BeginAsync(cancellationToken);
         db.Offices.Add(office);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await changes.CommitAsync(transaction, office, cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -98,9 +100,10 @@ public static class OfficeEndpoints
     /// and a relief station that became a service point would leave its staff scoped to nothing.
     /// </summary>
     private static async Task<Results<Ok<OfficeView>, NotFound<ProblemDetails>, ValidationProblem>> UpdateAsync(
-        string code, UpdateOfficeRequest request, IdentityDb db, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+        string code, UpdateOfficeRequest request, OfficeChanges changes, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {
-        var office = await db.Offices.FirstOrDefaultAsync(o => o.Code == code, cancellationToken);
+        await using var transaction = await changes.BeginAsync(cancellationToken);
+        var office = await changes.LockAsync(code, cancellationToken);
         if (office is null)
         {
             return NoSuchOffice(code);
@@ -115,18 +118,26 @@ public static class OfficeEndpoints
         }
 
         var before = $"{office.Name}, county {office.CountyCode}";
-        office.Name = request.Name.Trim();
+        var name = request.Name.Trim();
+        if (name == office.Name && request.CountyCode == office.CountyCode)
+        {
+            // Nothing changed: no new version to announce.
+            return TypedResults.Ok(OfficeView.Of(office));
+        }
+
+        office.Name = name;
         office.CountyCode = request.CountyCode;
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.CommitAsync(transaction, office, cancellationToken);
         await audit.AdministrationAsync(http, AuditActions.OfficeChanged,
             $"office {office.Code}: {before} -> {office.Name}, county {office.CountyCode}", cancellationToken);
         return TypedResults.Ok(OfficeView.Of(office));
     }
 
     private static async Task<Results<Ok<OfficeView>, NotFound<ProblemDetails>, ValidationProblem>> SetActiveAsync(
-        string code, bool active, IdentityDb db, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        string code, bool active, OfficeChanges changes, AuditLog audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var office = await db.Offices.FirstOrDefaultAsync(o => o.Code == code, cancellationToken);
+        await using var transaction = await changes.BeginAsync(cancellationToken);
+        var office = await changes.LockAsync(code, cancellationToken);
         if (office is null)
         {
             return NoSuchOffice(code);
@@ -143,7 +154,7 @@ public static class OfficeEndpoints
         if ((office.DeactivatedAt is null) != active)
         {
             office.DeactivatedAt = active ? null : clock.GetUtcNow();
-            await db.SaveChangesAsync(cancellationToken);
+            await changes.CommitAsync(transaction, office, cancellationToken);
             await audit.AdministrationAsync(http, active ? AuditActions.OfficeReactivated : AuditActions.OfficeDeactivated,
                 $"office {office.Code}", cancellationToken);
         }

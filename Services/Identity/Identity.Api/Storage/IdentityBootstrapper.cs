@@ -15,8 +15,10 @@ namespace Relief.Identity.Storage;
 
 /// <summary>
 /// At start-up, before the server listens: creates the database if missing, applies the EF Core migrations,
-/// and seeds the roles, the city bureau, the clients, the keys and the first administrator — under a
-/// PostgreSQL advisory lock, so two instances starting together take turns. Then loads the keys.
+/// and seeds the roles, the city bureau, the clients, the keys and the first administrator, and announces the offices
+/// never announced (<see cref="OfficeChanges.AnnounceUnannouncedAsync"/>) — under a PostgreSQL advisory lock, so two
+/// instances starting together take turns. Then loads the keys. The shared outbox tables exist by then: their scripts
+/// (<see cref="DatabaseMigrator"/>) run first.
 /// </summary>
 public sealed partial class IdentityBootstrapper(
     IServiceScopeFactory scopes, IConfiguration configuration, IOptions<IdentitySettings> settings, TimeProvider clock,
@@ -74,15 +76,24 @@ public sealed partial class IdentityBootstrapper(
         var db = services.GetRequiredService<IdentityDb>();
         if (!await db.Offices.AnyAsync(o => o.Code == Office.CityBureauCode, cancellationToken))
         {
+            var now = clock.GetUtcNow();
+            // Version 0: announced just below, with every other office not announced yet.
             db.Offices.Add(new Office
             {
                 Code = Office.CityBureauCode,
                 Name = "运城市民政局 (city civil-affairs bureau)",
                 Kind = OfficeKinds.CityBureau,
                 CountyCode = Office.CityCountyCode,
-                CreatedAt = clock.GetUtcNow(),
+                CreatedAt = now,
+                ChangedAt = now,
             });
             await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var announced = await services.GetRequiredService<OfficeChanges>().AnnounceUnannouncedAsync(cancellationToken);
+        if (announced > 0)
+        {
+            LogOfficesAnnounced(logger, announced);
         }
 
         await Clients.SeedAsync(services.GetRequiredService<IOpenIddictApplicationManager>(), settings.Value, cancellationToken);
@@ -116,6 +127,9 @@ public sealed partial class IdentityBootstrapper(
         cancellationToken.ThrowIfCancellationRequested();
         LogAdministratorCreated(logger, bootstrap.AdminUserName);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Announced {Count} office(s) not announced before (OfficeChanged, through the outbox)")]
+    private static partial void LogOfficesAnnounced(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No city administrator exists and Identity:Bootstrap:AdminUserName/AdminPassword are not set")]
     private static partial void LogNoAdministrator(ILogger logger);
