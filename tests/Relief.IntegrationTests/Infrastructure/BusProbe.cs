@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Relief.Identity.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
 using Relief.Registry.Contracts;
@@ -39,6 +40,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<ReferralOverdue>(probe.Record);
                 endpoint.Handler<ReliefActionRecorded>(probe.Record);
                 endpoint.Handler<ReliefActionVoided>(probe.Record);
+                endpoint.Handler<OfficeChanged>(probe.Record);
             });
         });
         await probe.bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
