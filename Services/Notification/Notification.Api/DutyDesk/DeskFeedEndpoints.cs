@@ -217,13 +217,14 @@ public static class DeskFeedEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         try
         {
-            await response.StartAsync(aborted);
             if (last is null)
             {
+                // Before the headers go out: a client that has them knows every item posted after is coming.
                 await using var connection = await db.OpenConnectionAsync(aborted);
                 last = await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectNewest, desk.Parameters(), cancellationToken: aborted));
             }
 
+            await response.StartAsync(aborted);
             await response.Body.FlushAsync(aborted);
             var after = last.Value;
             while (!aborted.IsCancellationRequested)
