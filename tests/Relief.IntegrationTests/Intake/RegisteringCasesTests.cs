@@ -31,6 +31,8 @@ public sealed class RegisteringCasesTests(IntakeFixture fixture) : IClassFixture
         Assert.Equal("140802", published.Message.CountyCode);
         Assert.Equal(ReliefNeed.Referral, published.Message.Need);
         Assert.Equal(67, published.Message.EstimatedAge);
+        // The number the database counted in the same transaction: what duty desks name the case by.
+        Assert.Equal(created.CaseNumber, published.Message.CaseNumber);
         Assert.Equal(traceId, fixture.Probe.TraceIdOf(published));
 
         Assert.Equal(traceId, await TestDatabase.ScalarAsync<string>(Db, "select trace_id from cases where id = @Id", new { created.Id }));

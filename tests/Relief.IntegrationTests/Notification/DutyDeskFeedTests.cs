@@ -42,7 +42,8 @@ public sealed class DutyDeskFeedTests(NotificationFixture fixture) : IClassFixtu
         Assert.Equal("140830", notification.GetProperty("recipientCounty").GetString());
         Assert.Equal("duty_desk_feed", notification.GetProperty("channel").GetString());
         Assert.Equal("referral_requested", notification.GetProperty("kind").GetString());
-        Assert.Contains(referral.ReferralId.ToString(), notification.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"/referrals/{referral.ReferralId}", notification.GetProperty("link").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(notification.GetProperty("message").GetString()));
     }
 
     [Fact]

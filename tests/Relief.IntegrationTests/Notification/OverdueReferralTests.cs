@@ -62,7 +62,8 @@ public sealed class OverdueReferralTests(NotificationFixture fixture) : IClassFi
         Assert.Equal("referral_overdue", first.GetProperty("kind").GetString());
         Assert.Equal("acceptance", first.GetProperty("deadlineKind").GetString());
         Assert.Equal("duty_desk_feed", first.GetProperty("channel").GetString());
-        Assert.Contains(referralId.ToString(), first.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"/referrals/{referralId}", first.GetProperty("link").GetString());
+        Assert.Contains("1 级", first.GetProperty("title").GetString(), StringComparison.Ordinal);
 
         await DeliverAsync(AnOverdue(referralId, caseId, 2));
         await DeliverAsync(AnOverdue(referralId, caseId, 3));

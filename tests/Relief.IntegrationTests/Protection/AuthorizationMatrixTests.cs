@@ -101,6 +101,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private const string ListsAreScopedNotRefused =
         "A list holds the reader's scope only (CaseRecordTests: another point's staff get an empty page), so it is never refused.";
     private const string CoverageIsScopedNotRefused = "A county officer's coverage report holds their own county only; the city's holds all.";
+    private const string EveryDeskIsItsReadersOwn =
+        "A user reads the duty desk of the office their token names, never another's (DeskRoutingTests, DeskStreamTests): there is no other desk to ask for.";
     private const string TheCityRunsTheNetwork = "Offices, users and keys are the city administrator's, for the whole network.";
     private const string OneRuleSetForTheCity = "The classification rules are one set for the whole city, and hold no case data.";
 
@@ -255,6 +257,14 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
 
         new("notification", "GET /api/notifications/", ids => Get($"/api/notifications?caseId={ids.CaseId}"),
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
+        new("notification", "GET /api/desk/items", _ => Get("/api/desk/items"),
+            TestUsers.StationStaff(), TestUsers.Auditor(), null, EveryDeskIsItsReadersOwn),
+        new("notification", "GET /api/desk/stream", _ => Get("/api/desk/stream"),
+            TestUsers.PointStaff(), TestUsers.Auditor(), null, EveryDeskIsItsReadersOwn),
+        new("notification", "POST /api/desk/read", _ => Send(HttpMethod.Post, "/api/desk/read", new { upTo = 1 }),
+            TestUsers.CountyOfficer(), TestUsers.Auditor(), null, EveryDeskIsItsReadersOwn),
+        new("notification", "GET /api/desk/unread", _ => Get("/api/desk/unread"),
+            TestUsers.HotlineOperator(), TestUsers.Auditor(), null, EveryDeskIsItsReadersOwn),
         new("notification", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.CountyOfficer(), null, AuditorsSeeTheWholeLog),
 
@@ -396,7 +406,9 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             {
                 using var client = await ClientAsync(entry.Service, user, flow);
                 using var request = entry.Request(ids);
-                return (await client.SendAsync(request)).StatusCode;
+                // Headers only: a live feed's body never ends; disposing the response is the client going away.
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                return response.StatusCode;
             }
 
             var name = $"{entry.Service} {entry.Endpoint}";
