@@ -1,6 +1,9 @@
+using FluentValidation;
+using Relief.Notification.Delivery;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Notification;
 
@@ -14,6 +17,10 @@ public static class NotificationServices
             bus.AddConsumer<ReferralRequestedConsumer>();
             bus.AddConsumer<ReferralOverdueConsumer>();
         });
+        // Subscriptions' targets (webhook URLs with their keys, phone numbers) and secrets are sealed at rest.
+        builder.AddReliefPersonalData();
+        builder.Services.AddValidatorsFromAssemblyContaining<NotificationApi>();
+        builder.AddDeliveryServices();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Relief.Notification;
+using Relief.Notification.Delivery;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
@@ -12,6 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
+app.MapDeliveryEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();
