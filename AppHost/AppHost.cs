@@ -63,8 +63,15 @@ var referral = builder.AddProject<Projects.Referral_Api>("referral")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
-builder.AddProject<Projects.Notification_Api>("notification")
+// Notification seals its subscriptions' targets (a group robot's URL carries its key; SMS numbers) and secrets with a
+// key of its own; one secret serves both uses (a separate key is derived for each).
+var notificationDataKey = builder.AddPersistentSecret(infrastructure.Data, "notification-data-key", length: 48);
+var notification = builder.AddProject<Projects.Notification_Api>("notification")
     .WithReliefInfrastructure(infrastructure, "notificationdb")
+    .WithEnvironment("PersonalData__ActiveKeyId", "k1")
+    .WithEnvironment("PersonalData__Keys__k1", notificationDataKey)
+    .WithEnvironment("PersonalData__ActiveLookupKeyId", "h1")
+    .WithEnvironment("PersonalData__LookupKeys__h1", notificationDataKey)
     .WithTokenValidation(identity)
     .WithServiceHealth()
     .WithServiceSettings()
@@ -87,6 +94,9 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithServiceSettings()
     .WithDirectEndpoint()
     .WithAddressPrinted();
+
+// Messages sent out (webhooks, SMS) link into the portal by its address.
+notification.WithEnvironment("Notification__PortalUrl", portal.GetEndpoint("http"));
 
 identity
     .WithEnvironment("Identity__ServiceClients__relief-registry", registryClientSecret)

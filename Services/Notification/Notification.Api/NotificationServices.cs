@@ -1,8 +1,10 @@
 using FluentValidation;
 using Relief.Notification.Copies;
+using Relief.Notification.Delivery;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Notification;
 
@@ -28,6 +30,9 @@ public static class NotificationServices
         // Live feeds: one LISTEN connection per process wakes them all.
         builder.Services.AddSingleton<DeskFeedSignal>();
         builder.Services.AddHostedService<DeskFeedListener>();
+        // Subscriptions' targets (webhook URLs with their keys, phone numbers) and secrets are sealed at rest.
+        builder.AddReliefPersonalData();
+        builder.AddDeliveryServices();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Relief.Notification;
+using Relief.Notification.Delivery;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
@@ -13,6 +14,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
 app.MapDeskFeedEndpoints();
+app.MapDeliveryEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

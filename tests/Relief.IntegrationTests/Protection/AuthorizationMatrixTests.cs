@@ -30,7 +30,41 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         public System.Text.Json.Nodes.JsonNode? RulesInForce { get; init; }
         /// <summary>Referrals in the state each lifecycle action leaves from, one per action (it is taken once).</summary>
         public LifecycleIds Lifecycle { get; init; } = null!;
+        /// <summary>A service point of 盐湖区 in Notification's copy of the offices, a subscription of it to remove and a delivery.</summary>
+        public DeliveryIds Delivery { get; init; } = null!;
     }
+
+    private sealed record DeliveryIds(string Office, Guid SubscriptionToRemove, Guid DeliveryId);
+
+    /// <summary>A point of 盐湖区 that Notification knows, subscribed by the city, and one desk item delivered to it.</summary>
+    private async Task<DeliveryIds> PrepareDeliveryAsync()
+    {
+        var office = NewCode();
+        await TestDatabase.ExecuteAsync(flow.Notification.DatabaseConnectionString, """
+            insert into offices (code, name, kind, county_code, active, version, changed_at)
+            values (@Code, '矩阵测试服务点', 'service_point', '140802', true, 1, now())
+            """, new { Code = office });
+        using var city = await flow.Notification.ClientForAsync(TestUsers.CityAdministrator());
+        async Task<Guid> SubscribeAsync()
+        {
+            using var created = await city.PostAsJsonAsync(new Uri("/api/subscriptions", UriKind.Relative), Subscription(office));
+            created.EnsureSuccessStatusCode();
+            return (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        }
+
+        var delivered = await SubscribeAsync();
+        var item = Relief.IntegrationTests.Notification.Delivery.DeliveryFixture.ItemFor(office);
+        await Relief.IntegrationTests.Notification.Delivery.DeskItems.WriteAsync(flow.Notification.Services, item);
+        var delivery = await TestDatabase.ScalarAsync<Guid>(flow.Notification.DatabaseConnectionString,
+            "select id from deliveries where notification_id = @Id and subscription_id = @Subscription", new { item.Id, Subscription = delivered });
+        return new DeliveryIds(office, await SubscribeAsync(), delivery);
+    }
+
+    // Nothing listens there: the delivery is attempted and fails, which the matrix does not look at.
+    private static object Subscription(string office) => new
+    {
+        officeCode = office, kind = "referral_requested", channel = "webhook", format = "wecom", url = "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix",
+    };
 
     private sealed record LifecycleIds(
         Guid ToAccept, Guid ToReject, Guid ToStart, Guid ToComplete, Guid ToCancel, Guid ToTransfer, Guid ToReopen,
@@ -267,6 +301,17 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.HotlineOperator(), TestUsers.Auditor(), null, EveryDeskIsItsReadersOwn),
         new("notification", "GET /api/audit", _ => Get("/api/audit"),
             TestUsers.Auditor(), TestUsers.CountyOfficer(), null, AuditorsSeeTheWholeLog),
+        new("notification", "GET /api/subscriptions/", _ => Get("/api/subscriptions"),
+            TestUsers.CountyOfficer(), TestUsers.StationStaff(), null, ListsAreScopedNotRefused),
+        new("notification", "POST /api/subscriptions/", ids => Send(HttpMethod.Post, "/api/subscriptions", Subscription(ids.Delivery.Office)),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
+        new("notification", "DELETE /api/subscriptions/{id:guid}",
+            ids => new(HttpMethod.Delete, new Uri($"/api/subscriptions/{ids.Delivery.SubscriptionToRemove}", UriKind.Relative)),
+            TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.CountyOfficer("140821")),
+        new("notification", "GET /api/deliveries/", _ => Get("/api/deliveries?status=failed"),
+            TestUsers.CityAdministrator(), TestUsers.StationStaff(), null, ListsAreScopedNotRefused),
+        new("notification", "GET /api/deliveries/{id:guid}", ids => Get($"/api/deliveries/{ids.Delivery.DeliveryId}"),
+            TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
 
         new("identity", "POST /api/admin/offices/", _ => Send(HttpMethod.Post, "/api/admin/offices",
                 new { code = NewCode(), name = "矩阵测试点", kind = "service_point", countyCode = "140802" }),
@@ -397,6 +442,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             ToSplit = (toSplit.Item1.PersonId, toSplit.Item2.CaseId),
             ToClose = await RegisterHelpedAtThePointAsync(),
             Lifecycle = await PrepareLifecycleAsync(),
+            Delivery = await PrepareDeliveryAsync(),
         };
         var failures = new List<string>();
 

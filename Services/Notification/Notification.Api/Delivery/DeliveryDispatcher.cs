@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Polly.RateLimiting;
+using Polly.Timeout;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.PersonalData;
+using Relief.ServiceDefaults.Telemetry;
+
+namespace Relief.Notification.Delivery;
+
+/// <summary>
+/// Sends the planned deliveries. Each pass claims the due ones in a short transaction (<c>for update skip locked</c>,
+/// marking them this instance's until <c>claimed_until</c>) and sends them concurrently without waiting for one another:
+/// a slow target holds its own requests, not the next pass. Every attempt is recorded with its outcome; a failed one is
+/// retried after an exponential back-off with jitter, and after the configured attempts the delivery is marked failed and
+/// raised to ops (an error log with ids only, the <c>relief.notification.deliveries.failed</c> counter, the delivery log).
+/// An instance that dies holding claims loses nothing: once <c>claimed_until</c> has passed another takes them again
+/// (at least once: a receiver de-duplicates by the delivery id it is sent). It wakes on <c>LISTEN desk_feed</c> (a desk
+/// item committed) and polls besides; time is the injected clock's.
+/// </summary>
+public sealed partial class DeliveryDispatcher(
+    NpgsqlDataSource db, UnitOfWorkFactory units, DeliveryChannels channels, IHttpClientFactory http, PersonalDataProtector protector,
+    IOptionsMonitor<NotificationOptions> options, TimeProvider clock, ILogger<DeliveryDispatcher> logger) : BackgroundService
+{
+    /// <summary>The channel a committed desk item notifies (pg_notify), on which this wakes.</summary>
+    public const string WakeChannel = "desk_feed";
+
+    private static readonly Counter<long> Delivered =
+        ReliefTelemetry.Meter.CreateCounter<long>("relief.notification.deliveries.delivered", description: "Deliveries the target took");
+    private static readonly Counter<long> Failed =
+        ReliefTelemetry.Meter.CreateCounter<long>("relief.notification.deliveries.failed", description: "Deliveries failed after every attempt");
+    private static readonly Counter<long> AttemptsFailed =
+        ReliefTelemetry.Meter.CreateCounter<long>("relief.notification.delivery_attempts.failed", description: "Attempts that failed (retried or not)");
+
+    private const string Claim = """
+        with due as (
+            select id from deliveries
+            where status = 'pending' and next_attempt_at <= @Now and (claimed_until is null or claimed_until <= @Now)
+            order by next_attempt_at, sequence
+            limit @Limit
+            for update skip locked)
+        update deliveries d set claimed_until = @ClaimedUntil
+        from due, subscriptions s
+        where d.id = due.id and s.id = d.subscription_id
+        returning d.id, d.notification_id, d.subscription_id, d.kind, d.case_id, d.case_number, d.channel, d.format,
+                  d.title, d.message, d.link, d.attempts, d.created_at,
+                  s.target_key_id, s.target_sealed, s.secret_key_id, s.secret_sealed
+        """;
+
+    private const string RecordAttempt = """
+        insert into delivery_attempts (delivery_id, attempt, started_at, status, http_status, latency_ms, error)
+        values (@Id, @Attempt, @StartedAt, @Status, @HttpStatus, @LatencyMs, @Error)
+        on conflict do nothing
+        """;
+
+    private const string RecordDelivered = """
+        update deliveries set status = 'delivered', attempts = @Attempt, delivered_at = @Now, claimed_until = null, last_error = null
+        where id = @Id and status = 'pending'
+        """;
+
+    private const string RecordRetry = """
+        update deliveries set attempts = @Attempt, next_attempt_at = @NextAttemptAt, claimed_until = null, last_error = @Error
+        where id = @Id and status = 'pending'
+        """;
+
+    private const string RecordFailed = """
+        update deliveries set status = 'failed', attempts = @Attempt, failed_at = @Now, claimed_until = null, last_error = @Error
+        where id = @Id and status = 'pending'
+        """;
+
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private int inFlight;
+
+    /// <summary>Looks for due deliveries now rather than at the next poll.</summary>
+    public void Wake() => wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = ListenAsync(stoppingToken);
+        var sends = new HashSet<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var settings = options.CurrentValue.Delivery;
+            var claimed = 0;
+            try
+            {
+                var free = settings.MaxInFlight - Volatile.Read(ref inFlight);
+                if (free > 0)
+                {
+                    var due = await ClaimAsync(free, settings, stoppingToken);
+                    claimed = due.Count;
+                    foreach (var delivery in due)
+                    {
+                        Interlocked.Increment(ref inFlight);
+                        var send = SendAsync(delivery, stoppingToken);
+                        sends.Add(send);
+                        _ = send.ContinueWith(_ =>
+                        {
+                            Interlocked.Decrement(ref inFlight);
+                            Wake(); // a slot is free: a backlog is taken up at once
+                        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Type only: the message may quote data. What was due stays due for the next pass.
+                LogPassFailed(logger, e.GetType().Name);
+            }
+
+            sends.RemoveWhere(send => send.IsCompleted);
+            if (claimed > 0 && claimed == settings.MaxInFlight)
+            {
+                continue; // a backlog: claim the next ones as soon as slots free up (the wake below)
+            }
+
+            await WaitForWakeAsync(settings.PollInterval, stoppingToken);
+        }
+
+        // Stopping: sends in flight are cancelled and recorded nowhere; their claims lapse and another pass sends them.
+        await Task.WhenAll(sends.Append(listening)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private async Task WaitForWakeAsync(TimeSpan poll, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(poll, clock, timeout.Token);
+        var woken = wake.Reader.WaitToReadAsync(timeout.Token).AsTask();
+        await Task.WhenAny(delay, woken);
+        await timeout.CancelAsync();
+        wake.Reader.TryRead(out _);
+    }
+
+    /// <summary>Claims up to <paramref name="limit"/> due deliveries for this instance; a short transaction of its own.</summary>
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, DeliveryOptions settings, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(Claim,
+            new { Now = now, ClaimedUntil = now + settings.ClaimFor, Limit = limit }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    private async Task SendAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
+    {
+        await Task.Yield(); // the pass goes on claiming while this one sends
+        var attempt = delivery.Attempts + 1;
+        var startedAt = clock.GetUtcNow();
+        var started = clock.GetTimestamp();
+        AttemptOutcome outcome;
+        try
+        {
+            var target = protector.Open(new SealedValue(delivery.TargetKeyId, delivery.TargetSealed), delivery.SubscriptionId);
+            var secret = delivery.SecretSealed is null
+                ? null
+                : protector.Open(new SealedValue(delivery.SecretKeyId!, delivery.SecretSealed), delivery.SubscriptionId);
+            using var request = channels.Build(delivery, target, secret);
+            using var client = http.CreateClient(DeliveryChannels.ClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken);
+            outcome = await DeliveryChannels.ReadAsync(delivery, response, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            outcome = new AttemptOutcome(false, null, Describe(e, options.CurrentValue.Delivery));
+        }
+
+        var latency = clock.GetElapsedTime(started);
+        try
+        {
+            await RecordAsync(delivery, attempt, startedAt, latency, outcome);
+        }
+        catch (Exception e)
+        {
+            // The claim lapses and the delivery is sent again: at least once, never lost.
+            LogRecordFailed(logger, delivery.Id, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Why an attempt failed, in words that hold no URL, key or phone number (exception messages may).</summary>
+    private static string Describe(Exception e, DeliveryOptions settings) => e switch
+    {
+        TimeoutRejectedException => $"timeout after {settings.AttemptTimeout.TotalSeconds:0.#} s",
+        RateLimiterRejectedException => "too many requests waiting for this target",
+        HttpRequestException { HttpRequestError: var error } => $"request failed: {error}",
+        System.Security.Cryptography.CryptographicException => "the subscription's target could not be opened (key not configured)",
+        _ => e.GetType().Name,
+    };
+
+    private async Task RecordAsync(ClaimedDelivery delivery, int attempt, DateTimeOffset startedAt, TimeSpan latency, AttemptOutcome outcome)
+    {
+        var settings = options.CurrentValue.Delivery;
+        var now = clock.GetUtcNow();
+        var unit = units.Begin();
+        unit.Write(RecordAttempt, new
+        {
+            delivery.Id, Attempt = attempt, StartedAt = startedAt, Status = outcome.Delivered ? "delivered" : "failed",
+            outcome.HttpStatus, LatencyMs = (int)Math.Min(int.MaxValue, latency.TotalMilliseconds), outcome.Error,
+        });
+        var tags = new TagList { { "channel", delivery.Channel }, { "format", delivery.Format ?? delivery.Channel } };
+        if (outcome.Delivered)
+        {
+            unit.Write(RecordDelivered, new { delivery.Id, Attempt = attempt, Now = now });
+            await unit.CommitAsync(CancellationToken.None);
+            Delivered.Add(1, tags);
+            return;
+        }
+
+        AttemptsFailed.Add(1, tags);
+        if (attempt >= settings.MaxAttempts)
+        {
+            unit.Write(RecordFailed, new { delivery.Id, Attempt = attempt, Now = now, outcome.Error });
+            await unit.CommitAsync(CancellationToken.None);
+            Failed.Add(1, tags);
+            LogDeliveryFailed(logger, delivery.Id, delivery.NotificationId, delivery.SubscriptionId, attempt, outcome.HttpStatus);
+            return;
+        }
+
+        unit.Write(RecordRetry, new { delivery.Id, Attempt = attempt, NextAttemptAt = now + settings.BackoffAfter(attempt), outcome.Error });
+        await unit.CommitAsync(CancellationToken.None);
+        LogAttemptFailed(logger, delivery.Id, attempt, outcome.HttpStatus);
+    }
+
+    /// <summary>Wakes the dispatcher whenever a desk item is committed (pg_notify on <see cref="WakeChannel"/>).</summary>
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"listen {WakeChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                Wake(); // anything committed before the listen began
+                try
+                {
+                    while (true)
+                    {
+                        await connection.WaitAsync(stoppingToken);
+                    }
+                }
+                finally
+                {
+                    // Pooled connections are not reset on return (NoResetOnClose): stop listening before giving it back.
+                    if (connection.State == System.Data.ConnectionState.Open)
+                    {
+                        await using var unlisten = new NpgsqlCommand("unlisten *", connection);
+                        await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Polling goes on meanwhile; only the wake-up is late.
+                LogListenFailed(logger, e.GetType().Name);
+                try
+                {
+                    await Task.Delay(options.CurrentValue.Delivery.PollInterval * 5, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Delivery {DeliveryId} of notification {NotificationId} to subscription {SubscriptionId} failed after {Attempts} attempts (last HTTP status {HttpStatus}); see the delivery log")]
+    private static partial void LogDeliveryFailed(ILogger logger, Guid deliveryId, Guid notificationId, Guid subscriptionId, int attempts, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed (HTTP status {HttpStatus}); it will be retried")]
+    private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, int attempt, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording delivery {DeliveryId}'s attempt failed ({ExceptionType}); it is sent again once its claim lapses")]
+    private static partial void LogRecordFailed(ILogger logger, Guid deliveryId, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery pass failed ({ExceptionType}); what is due stays due for the next pass")]
+    private static partial void LogPassFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for new desk items failed ({ExceptionType}); polling meanwhile")]
+    private static partial void LogListenFailed(ILogger logger, string exceptionType);
+}
