@@ -236,34 +236,17 @@ internal static class PipelineBenchmark
 
     private static async Task<LoadResult> MeasureBaselineAsync()
     {
-        var port = 5190;
-        using var server = Process.Start(new ProcessStartInfo(Environment.ProcessPath!,
-            [typeof(PipelineBenchmark).Assembly.Location, "baseline-server", port.ToString(CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  baseline: {e.Data}"); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        var server = await BareBaselineServer.StartAsync(5190, desk: false);
         try
         {
-            var endpoint = new Uri($"http://127.0.0.1:{port}/cases");
-            await Poll.UntilAsync(async () =>
-            {
-                using var probe = Load(null, endpoint);
-                return (await probe.FixedRateAsync(1, TimeSpan.FromSeconds(1))).Created > 0;
-            }, "the baseline server answers", TimeSpan.FromMinutes(1));
-            using var load = Load(null, endpoint);
+            using var load = Load(null, new Uri("http://127.0.0.1:5190/cases"));
             Console.WriteLine("  … bare baseline: 15 s warm-up, 30 s measured");
             await load.ClosedLoopAsync(TimeSpan.FromSeconds(15));
             return await load.ClosedLoopAsync(TimeSpan.FromSeconds(30));
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await BareBaselineServer.StopAsync(server);
         }
     }
 
@@ -307,7 +290,8 @@ internal static class PipelineBenchmark
         return (admin, bodies);
     }
 
-    private static async Task<string> SetUpAsync()
+    /// <summary>The bench's point (created, embedded, known to Intake) and a point staff user's token there.</summary>
+    internal static async Task<string> SetUpAsync()
     {
         using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
         var admin = await AppHostStack.TokenAsync(authority, "admin", AppHostStack.AdminPassword);
