@@ -10,6 +10,7 @@ namespace Relief.Benchmarks;
 internal sealed class AppHostStack
 {
     public const string AdminPassword = "bench-admin-password-0123456789";
+    private const string UserPassword = "a-long-password-for-bench";
     public static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104, 5105];
 
     private readonly Process process;
@@ -92,6 +93,26 @@ internal sealed class AppHostStack
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// An office and a user working there, created by the administrator once per data folder (a conflict on a later
+    /// start is the one already there), and the user's access token.
+    /// </summary>
+    public static async Task<string> OfficeUserAsync(string officeCode, string officeName, string officeKind, string countyCode, string userName, string role)
+    {
+        using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
+        authority.DefaultRequestHeaders.Authorization = new("Bearer", await TokenAsync(authority, "admin", AdminPassword));
+        using (await authority.PostAsJsonAsync("/api/admin/offices", new { code = officeCode, name = officeName, kind = officeKind, countyCode }))
+        {
+        }
+
+        using (await authority.PostAsJsonAsync("/api/admin/users", new { userName, password = UserPassword, officeCode, role }))
+        {
+        }
+
+        authority.DefaultRequestHeaders.Authorization = null;
+        return await TokenAsync(authority, userName, UserPassword);
     }
 
     /// <summary>A user's access token from Identity (the portal's password grant).</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 
 namespace Relief.Benchmarks;
 
@@ -152,21 +151,6 @@ internal static class DeskFeedBenchmark
     }
 
     /// <summary>The relief station of the bench point's county (盐湖区救助管理站), which receives its referrals, and a staff member's token there.</summary>
-    private static async Task<string> StationStaffAsync()
-    {
-        using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
-        var admin = await AppHostStack.TokenAsync(authority, "admin", AppHostStack.AdminPassword);
-        authority.DefaultRequestHeaders.Authorization = new("Bearer", admin);
-        // Created once per data folder: a conflict on a second run is the office or user already there.
-        using (await authority.PostAsJsonAsync("/api/admin/offices", new { code = "YH-JZZ", name = "盐湖区救助管理站", kind = "relief_station", countyCode = "140802" }))
-        {
-        }
-
-        using (await authority.PostAsJsonAsync("/api/admin/users", new { userName = "bench.station", password = "a-long-password-for-bench", officeCode = "YH-JZZ", role = "station_staff" }))
-        {
-        }
-
-        authority.DefaultRequestHeaders.Authorization = null;
-        return await AppHostStack.TokenAsync(authority, "bench.station", "a-long-password-for-bench");
-    }
+    private static Task<string> StationStaffAsync() =>
+        AppHostStack.OfficeUserAsync("YH-JZZ", "盐湖区救助管理站", "relief_station", "140802", "bench.station", "station_staff");
 }
