@@ -45,6 +45,13 @@ public sealed class UnitOfWork
         commands.Add(command);
     }
 
+    /// <summary>A statement with the parameters of two objects (their names must differ).</summary>
+    internal void Write(string sql, object parameters, object moreParameters)
+    {
+        Write(sql, parameters);
+        StatementParameters.AddTo(commands[^1].Parameters, moreParameters);
+    }
+
     /// <summary>
     /// Adds a statement that must change exactly one row — an update on the version the caller read (optimistic
     /// concurrency). If it changes none, nothing of the unit takes effect and <see cref="CommitAsync"/> throws
@@ -78,6 +85,18 @@ public sealed class UnitOfWork
     public void Publish<TEvent>(TEvent @event) where TEvent : class
     {
         Outbox.Add(this, @event);
+        writesEvents = true;
+    }
+
+    /// <summary>
+    /// Adds an event whose payload also carries what the database assigns in this unit (the number counted for a row an
+    /// earlier statement of the unit inserts): <paramref name="addedFields"/> is a SQL expression of type jsonb whose keys
+    /// are merged over the event's, with the parameters of <paramref name="parameters"/> (not named Id, MessageType,
+    /// Payload or Traceparent: the outbox row's own).
+    /// </summary>
+    public void Publish<TEvent>(TEvent @event, string addedFields, object parameters) where TEvent : class
+    {
+        Outbox.Add(this, @event, addedFields, parameters);
         writesEvents = true;
     }
 

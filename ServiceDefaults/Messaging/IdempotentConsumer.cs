@@ -28,7 +28,7 @@ public abstract partial class IdempotentConsumer<TMessage>(UnitOfWorkFactory uni
 
         var unit = units.Begin();
         unit.Write(RecordHandled, new { MessageId = messageId, Consumer = InboxName });
-        Handle(context.Message, unit);
+        await HandleAsync(context.Message, unit, context.CancellationToken);
         try
         {
             await unit.CommitAsync(context.CancellationToken);
@@ -47,8 +47,22 @@ public abstract partial class IdempotentConsumer<TMessage>(UnitOfWorkFactory uni
     {
     }
 
-    /// <summary>The consumer's effects, written into the unit of work that also records the message as handled.</summary>
-    protected abstract void Handle(TMessage message, UnitOfWork unit);
+    /// <summary>
+    /// The consumer's effects, written into the unit of work that also records the message as handled. A consumer
+    /// overrides this or, when it must read before it decides what to write, <see cref="HandleAsync"/>.
+    /// </summary>
+    protected virtual void Handle(TMessage message, UnitOfWork unit) =>
+        throw new NotSupportedException($"{GetType().Name} overrides neither Handle nor HandleAsync.");
+
+    /// <summary>
+    /// For a consumer that must read before it writes (a local copy it addresses by, say): reads what it needs, then
+    /// writes into the unit. The reads take no locks: a redelivery reads again and collides in the inbox like any other.
+    /// </summary>
+    protected virtual Task HandleAsync(TMessage message, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        Handle(message, unit);
+        return Task.CompletedTask;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Consumer} already handled message {MessageId}; skipped")]
     private static partial void LogDuplicate(ILogger logger, string consumer, Guid messageId);

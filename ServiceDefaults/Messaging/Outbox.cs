@@ -28,6 +28,21 @@ public static class Outbox
             Traceparent = Activity.Current?.Id,
         });
 
+    /// <summary>An event with fields the database fills in, from a jsonb expression run in the same transaction.</summary>
+    internal static void Add<TEvent>(UnitOfWork unit, TEvent @event, string addedFields, object parameters) where TEvent : class =>
+        unit.Write($"""
+            insert into outbox_messages (id, message_type, payload, traceparent)
+            values (@Id, @MessageType, @Payload::jsonb || coalesce(({addedFields}), jsonb_build_object()), @Traceparent)
+            """,
+            new
+            {
+                Id = Guid.CreateVersion7(),
+                MessageType = TypeName(typeof(TEvent)),
+                Payload = JsonSerializer.Serialize(@event, PayloadJson),
+                Traceparent = Activity.Current?.Id,
+            },
+            parameters);
+
     /// <summary>Namespace, type and assembly: like MassTransit's message urn, part of the wire format.</summary>
     public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 

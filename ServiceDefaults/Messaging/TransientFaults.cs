@@ -37,6 +37,8 @@ public static class TransientFaults
         PostgresException postgres => postgres.IsTransient || IsTransientState(postgres.SqlState),
         NpgsqlException npgsql => npgsql.IsTransient,
         TimeoutException or SocketException => true,
+        // What the message needs has not arrived yet (another queue's event): it will, so wait for it like for an outage.
+        NotYetArrivedException => true,
         BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException => true,
         ConnectionException => true,
         // Another service unreachable, restarting or overloaded, or its token refused while the authority rotates keys;
@@ -59,3 +61,10 @@ public static class TransientFaults
         || sqlState.StartsWith("57P", StringComparison.Ordinal)
         || sqlState.StartsWith("53", StringComparison.Ordinal);
 }
+
+/// <summary>
+/// A message cannot be handled until another event has been (a copy it is addressed by, from another queue, which
+/// RabbitMQ does not order against this one): retried like a transient fault, never dropped — after the retries it
+/// goes to the _error queue, where ops see it.
+/// </summary>
+public sealed class NotYetArrivedException(string message) : Exception(message);

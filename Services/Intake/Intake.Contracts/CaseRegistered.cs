@@ -15,6 +15,11 @@ public sealed record CaseRegistered
     public int? EstimatedAge { get; init; }
     public required ReliefNeed Need { get; init; }
     public required DateTimeOffset RegisteredAt { get; init; }
+    /// <summary>
+    /// The number people read aloud (e.g. 140802-20261130-0007), counted by Intake as the case is saved: what a duty desk's
+    /// message names the case by. Absent from events published before it was added.
+    /// </summary>
+    public string? CaseNumber { get; init; }
 }
 
 /// <summary>How the person reached the relief network.</summary>

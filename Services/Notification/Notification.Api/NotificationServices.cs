@@ -1,3 +1,5 @@
+using FluentValidation;
+using Relief.Notification.Copies;
 using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
@@ -9,11 +11,23 @@ public static class NotificationServices
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("notificationdb", typeof(NotificationServices).Assembly);
+        builder.Services.AddValidatorsFromAssemblyContaining<NotificationApi>();
+        builder.Services.AddSingleton<DeskDirectory>();
         builder.AddReliefMessaging("notification", bus =>
         {
             bus.AddConsumer<ReferralRequestedConsumer>();
             bus.AddConsumer<ReferralOverdueConsumer>();
+            bus.AddConsumer<ReferralRejectedConsumer>();
+            bus.AddConsumer<ReferralCompletedConsumer>();
+            bus.AddConsumer<CaseClassifiedConsumer>();
+            // The local copies desks are addressed by.
+            bus.AddConsumer<CaseRegisteredConsumer>();
+            bus.AddConsumer<ServicePointChangedConsumer>();
+            bus.AddConsumer<OfficeChangedConsumer>();
         });
+        // Live feeds: one LISTEN connection per process wakes them all.
+        builder.Services.AddSingleton<DeskFeedSignal>();
+        builder.Services.AddHostedService<DeskFeedListener>();
         return builder;
     }
 }

@@ -12,6 +12,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
+app.MapDeskFeedEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();

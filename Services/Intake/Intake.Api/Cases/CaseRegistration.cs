@@ -49,6 +49,9 @@ public sealed partial class CaseRegistration(
         values (@RegisteredBy, @Key, @RequestHash, @CaseId, @CreatedAt)
         """;
 
+    /// <summary>The event's caseNumber, read from the case the unit inserted before it.</summary>
+    private const string CaseNumberOfTheCase = "select jsonb_build_object('caseNumber', case_number) from cases where id = @CaseId";
+
     /// <summary>Beijing time: the day a case number counts in.</summary>
     private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
 
@@ -91,7 +94,8 @@ public sealed partial class CaseRegistration(
         }
 
         AuditLog.Record(unit, registrar, new AuditEntry("register_case", AuditEntry.Succeeded, registered.CaseId.ToString()));
-        unit.Publish(registered);
+        // The number is counted by the database in this same unit: the event takes it from the row just inserted.
+        unit.Publish(registered, CaseNumberOfTheCase, new { registered.CaseId });
         // The case, its audit entry and its event: all or nothing, committed with the other registrations waiting beside it
         // (the county's counter is one lock: see GroupCommit). Not the request's abort token: a client that hangs up after
         // sending must not decide whether the case is kept.

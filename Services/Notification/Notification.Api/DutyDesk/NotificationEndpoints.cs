@@ -32,9 +32,9 @@ public static class NotificationEndpoints
 
     private static readonly string SelectByCase = $"""
         select id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id,
-               kind, deadline_kind, level
+               kind, deadline_kind, level, feed_id, event_key, recipient_office, case_number, title, link
         from notifications where case_id = @CaseId and {Scope}
-        order by created_at, id
+        order by feed_id
         """;
 
     /// <summary>The notifications of a case the reader may see; none visible is 404.</summary>
@@ -51,8 +51,10 @@ public static class NotificationEndpoints
 
 /// <summary>
 /// A notification on a desk (<see cref="RecipientKind"/> relief_station, county_office or city_bureau, of
-/// <see cref="RecipientCounty"/>). <see cref="Kind"/> is referral_requested or referral_overdue; an overdue one names
-/// its deadline (acceptance, care_days) and escalation level.
+/// <see cref="RecipientCounty"/>, and <see cref="RecipientOffice"/> for a point's or the hotline's). <see cref="Kind"/> is one
+/// of <see cref="NotificationKinds"/>; an overdue one names its deadline (acceptance, care_days) and escalation level; an
+/// urgent case has no referral.
 /// </summary>
-public sealed record NotificationRecord(Guid Id, Guid ReferralId, Guid CaseId, string CountyCode, string RecipientKind, string RecipientCounty, string Channel,
-    string Message, DateTime CreatedAt, string? TraceId, string Kind, string? DeadlineKind, int? Level);
+public sealed record NotificationRecord(Guid Id, Guid? ReferralId, Guid CaseId, string CountyCode, string RecipientKind, string RecipientCounty, string Channel,
+    string Message, DateTime CreatedAt, string? TraceId, string Kind, string? DeadlineKind, int? Level,
+    long FeedId, string EventKey, string? RecipientOffice, string? CaseNumber, string Title, string Link);

@@ -1,4 +1,5 @@
-using System.Globalization;
+using Relief.Notification.Copies;
+using Relief.Notification.Templates;
 using Relief.Referral.Contracts;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
@@ -12,19 +13,10 @@ namespace Relief.Notification.DutyDesk;
 /// is told at every level; from the second level the county office that runs that station too, from the third the city
 /// bureau — each escalation reaches further, so a stalled hand-off cannot stay one desk's secret.
 /// </summary>
-public sealed class ReferralOverdueConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<ReferralOverdueConsumer> logger)
+public sealed class ReferralOverdueConsumer(UnitOfWorkFactory units, DeskDirectory directory, TimeProvider clock, ILogger<ReferralOverdueConsumer> logger)
     : IdempotentConsumer<ReferralOverdue>(units, logger)
 {
     protected override string InboxName => "notification.referral-overdue";
-
-    // One notification per deadline, level and desk, whatever carries the same overdue twice.
-    private const string InsertNotification = """
-        insert into notifications (id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message,
-                                   created_at, trace_id, kind, deadline_kind, level)
-        values (@Id, @ReferralId, @CaseId, @CountyCode, @RecipientKind, @RecipientCounty, 'duty_desk_feed', @Message,
-                @CreatedAt, @TraceId, 'referral_overdue', @DeadlineKind, @Level)
-        on conflict do nothing
-        """;
 
     /// <summary>The desks an overdue of this level goes to: (kind of office, its county).</summary>
     public static IReadOnlyList<(string Kind, string County)> DesksFor(ReferralOverdue overdue)
@@ -44,30 +36,32 @@ public sealed class ReferralOverdueConsumer(UnitOfWorkFactory units, TimeProvide
         return desks;
     }
 
-    protected override void Handle(ReferralOverdue message, UnitOfWork unit)
+    protected override async Task HandleAsync(ReferralOverdue message, UnitOfWork unit, CancellationToken cancellationToken)
     {
-        var due = message.DueAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        // Ids only: the desk opens the referral in Relief to see who it is.
-        var what = message.Kind == "care_days"
-            ? $"has stayed past its care days (due {due}) without an approved extension"
-            : $"was not accepted by {due}";
-        var text = $"Overdue (level {message.Level}): referral {message.ReferralId} for case {message.CaseId} "
-            + $"(county {message.CountyCode}, station of {message.ReceivingStationCounty}) {what}.";
+        var known = await directory.FindCaseAsync(message.CaseId, cancellationToken);
+        var text = DeskTexts.ReferralOverdue(known?.CaseNumber, message.ReferralId, message.Kind, message.Level, message.DueAt);
+        // One item per deadline, level and desk, whatever carries the same overdue twice.
+        var eventKey = $"{message.ReferralId}:overdue:{message.Kind}:{message.Level}";
         foreach (var (kind, county) in DesksFor(message))
         {
-            unit.Write(InsertNotification, new
+            DeskPost.Write(unit, new DeskItem
             {
                 Id = Guid.CreateVersion7(),
-                message.ReferralId,
-                message.CaseId,
-                message.CountyCode,
+                Kind = NotificationKinds.ReferralOverdue,
+                EventKey = eventKey,
+                CaseId = message.CaseId,
+                ReferralId = message.ReferralId,
+                CountyCode = message.CountyCode,
                 RecipientKind = kind,
                 RecipientCounty = county,
-                Message = text,
+                CaseNumber = known?.CaseNumber,
+                Title = text.Title,
+                Message = text.Message,
+                Link = text.Link,
                 CreatedAt = clock.GetUtcNow(),
                 TraceId = ReliefTelemetry.CurrentTraceId,
                 DeadlineKind = message.Kind,
-                message.Level,
+                Level = message.Level,
             });
         }
     }

@@ -1,4 +1,7 @@
+using Relief.Notification.Copies;
+using Relief.Notification.Templates;
 using Relief.Referral.Contracts;
+using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 using Relief.ServiceDefaults.Telemetry;
@@ -6,27 +9,46 @@ using Relief.ServiceDefaults.Telemetry;
 namespace Relief.Notification.DutyDesk;
 
 /// <summary>Puts every referral on the receiving station's duty-desk feed, so nobody has to poll for hand-offs.</summary>
-public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, TimeProvider clock, ILogger<ReferralRequestedConsumer> logger)
+public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, DeskDirectory directory, TimeProvider clock, ILogger<ReferralRequestedConsumer> logger)
     : IdempotentConsumer<ReferralRequested>(units, logger)
 {
     protected override string InboxName => "notification.referral-sent";
 
-    private const string InsertNotification = """
-        insert into notifications (id, referral_id, case_id, county_code, recipient_kind, recipient_county, channel, message, created_at, trace_id, kind)
-        values (@Id, @ReferralId, @CaseId, @CountyCode, 'relief_station', @RecipientCounty, 'duty_desk_feed', @Message, @CreatedAt, @TraceId, 'referral_requested')
+    /// <summary>
+    /// The registering point, in case the referral's rejection arrives before the case's registration does (another
+    /// queue): the case's copy is begun with it, and the registration completes it.
+    /// </summary>
+    private const string RememberRegisteringPoint = """
+        insert into cases (case_id, county_code, service_point_code) values (@CaseId, @CountyCode, @ServicePointCode)
+        on conflict (case_id) do nothing
         """;
 
-    protected override void Handle(ReferralRequested message, UnitOfWork unit) =>
-        unit.Write(InsertNotification, new
+    protected override async Task HandleAsync(ReferralRequested message, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        // Not waited for: a station must hear of a referral at once, numbered or not.
+        var known = await directory.FindCaseAsync(message.CaseId, cancellationToken);
+        var text = DeskTexts.ReferralRequested(known?.CaseNumber, message.ReferralId, message.Priority, message.AcceptBy);
+        if (!string.IsNullOrEmpty(message.ServicePointCode))
+        {
+            unit.Write(RememberRegisteringPoint, new { message.CaseId, message.CountyCode, message.ServicePointCode });
+        }
+
+        DeskPost.Write(unit, new DeskItem
         {
             Id = Guid.CreateVersion7(),
-            message.ReferralId,
-            message.CaseId,
-            message.CountyCode,
+            Kind = NotificationKinds.ReferralRequested,
+            EventKey = $"{message.ReferralId}:{message.Sequence}",
+            CaseId = message.CaseId,
+            ReferralId = message.ReferralId,
+            CountyCode = message.CountyCode,
+            RecipientKind = OfficeKinds.ReliefStation,
             RecipientCounty = message.ReceivingStationCounty,
-            // Ids only: the duty desk opens the case in Relief to see who it is.
-            Message = $"New referral {message.ReferralId} for case {message.CaseId} (county {message.CountyCode}); accept or reject it.",
+            CaseNumber = known?.CaseNumber,
+            Title = text.Title,
+            Message = text.Message,
+            Link = text.Link,
             CreatedAt = clock.GetUtcNow(),
             TraceId = ReliefTelemetry.CurrentTraceId,
         });
+    }
 }
