@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dapper;
+using Npgsql;
+using Relief.Ops;
 
 namespace Relief.Benchmarks;
 
@@ -48,6 +51,7 @@ internal static class DeskFeedBenchmark
         var runs = new List<Run>();
         runs.AddRange(await MeasureBaselineAsync(measured, rate));
         Dictionary<string, double>? cpuPerCase = null;
+        Stages? stages = null;
         if (root is not null)
         {
             var data = Directory.CreateTempSubdirectory("relief-bench-").FullName;
@@ -63,6 +67,7 @@ internal static class DeskFeedBenchmark
                 var run = await MeasureAsync(string.Create(culture, $"whole stack ({measured.TotalSeconds:N0} s)"), load, feed, rate, measured);
                 var after = StackProcesses.Take(data);
                 runs.Add(run);
+                stages = await StagesAsync(new LocalStack(data), run);
                 cpuPerCase = StackProcesses.CpuBetween(before, after).ToDictionary(pair => pair.Key, pair => 1000 * pair.Value / Math.Max(1, run.Load.Created));
             }
             finally
@@ -100,6 +105,15 @@ internal static class DeskFeedBenchmark
                 $"whole stack against the baseline: p50 {whole.Percentile(50):N1} against {measuredBaseline.Percentile(50):N1} ms, p99 {whole.Percentile(99):N1} against {measuredBaseline.Percentile(99):N1} ms " +
                 $"(×{whole.Percentile(99) / measuredBaseline.Percentile(99):N1}); issue 12's target p99 under 1,000 ms: {(whole.Percentile(99) < 1000 && whole.Missing.Count == 0 ? "met" : "NOT met")}"));
             Say(string.Create(culture, $"sustained: {whole.Load.Sent / whole.Load.Elapsed.TotalSeconds:N1} cases/s posted of {rate:N0} offered, {whole.Load.Created} created, {whole.Received} on the feed"));
+        }
+
+        if (stages is not null)
+        {
+            string Of(double[] ms) => string.Create(culture, $"p50 {LoadGenerator.Percentile(ms, 50):N1} / p99 {LoadGenerator.Percentile(ms, 99):N1} ms");
+            Say($"where the time went (whole stack, measured phase; from the databases' timestamps, {stages.Intake.Length} cases):");
+            Say($"  POST due → case registered (intake)                                   {Of(stages.Intake)}");
+            Say($"  registered → on the station's desk (outbox, Referral, Notification)   {Of(stages.Bus)}");
+            Say($"  on the desk → on the feed (commit, wake-up, read, SSE)                {Of(stages.Feed)}");
         }
 
         if (cpuPerCase is not null)
@@ -148,6 +162,42 @@ internal static class DeskFeedBenchmark
             : double.PositiveInfinity).ToArray();
         return new Run(name, rate, posted, latencies, missing,
             feed.Duplicates - duplicates, feed.Reconnects - reconnects, feed.Malformed - malformed, feed.Failure);
+    }
+
+    /// <summary>A case's time in three stages, each case's own, in milliseconds.</summary>
+    private sealed record Stages(double[] Intake, double[] Bus, double[] Feed);
+
+    /// <summary>
+    /// Splits each delivered case's time at the two timestamps the services record — intake's registered_at and the desk
+    /// row's created_at — so a slow run says whether the queues or the feed held it (the machine's one clock for all).
+    /// </summary>
+    private static async Task<Stages> StagesAsync(LocalStack stack, Run run)
+    {
+        var ids = run.Load.CaseIds.ToArray();
+        await using var intake = new NpgsqlConnection(stack.DatabaseConnectionString("intake"));
+        var registered = (await intake.QueryAsync<(Guid CaseId, DateTime At)>(
+            "select id, registered_at from cases where id = any(@ids)", new { ids })).ToDictionary(row => row.CaseId, row => row.At);
+        await using var notifications = new NpgsqlConnection(stack.DatabaseConnectionString("notification"));
+        var onDesk = (await notifications.QueryAsync<(Guid CaseId, DateTime At)>("""
+            select case_id, min(created_at) from notifications
+            where case_id = any(@ids) and kind = 'referral_requested'
+            group by case_id
+            """, new { ids })).ToDictionary(row => row.CaseId, row => row.At);
+
+        var (wallNow, clockNow) = (DateTime.UtcNow, Stopwatch.GetTimestamp());
+        List<double> toIntake = [], toDesk = [], toFeed = [];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (double.IsFinite(run.LatenciesMs[i]) && registered.TryGetValue(ids[i], out var at) && onDesk.TryGetValue(ids[i], out var desk))
+            {
+                var due = wallNow - Stopwatch.GetElapsedTime(run.Load.CaseDueAt[i], clockNow);
+                toIntake.Add((at - due).TotalMilliseconds);
+                toDesk.Add((desk - at).TotalMilliseconds);
+                toFeed.Add((due.AddMilliseconds(run.LatenciesMs[i]) - desk).TotalMilliseconds);
+            }
+        }
+
+        return new Stages([.. toIntake], [.. toDesk], [.. toFeed]);
     }
 
     /// <summary>The relief station of the bench point's county (盐湖区救助管理站), which receives its referrals, and a staff member's token there.</summary>
