@@ -26,7 +26,7 @@ internal static class DeskFeedBenchmark
     /// <summary>How long after its last POST a phase waits for the feed before the cases not on it count as missing.</summary>
     private static readonly TimeSpan Drain = TimeSpan.FromMinutes(2);
 
-    private sealed record Run(string Name, double Offered, LoadResult Load, double[] LatenciesMs, IReadOnlyList<Guid> Missing,
+    private sealed record Run(string Name, LoadResult Load, double[] LatenciesMs, IReadOnlyList<Guid> Missing,
         int Duplicates, int Reconnects, int Malformed, string? FeedFailure)
     {
         public int Received => Load.Created - Missing.Count;
@@ -160,7 +160,7 @@ internal static class DeskFeedBenchmark
         var latencies = posted.CaseIds.Select((id, i) => feed.TryGetArrival(id, out var at)
             ? Stopwatch.GetElapsedTime(posted.CaseDueAt[i], at).TotalMilliseconds
             : double.PositiveInfinity).ToArray();
-        return new Run(name, rate, posted, latencies, missing,
+        return new Run(name, posted, latencies, missing,
             feed.Duplicates - duplicates, feed.Reconnects - reconnects, feed.Malformed - malformed, feed.Failure);
     }
 
