@@ -3,6 +3,8 @@
 #   bench/run.sh [pipeline [seconds]]   the whole stack as ./run.sh starts it (Release) beside the bare baseline endpoint
 #   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
 #   bench/run.sh service-points          nearest open point and coverage over 10,000 points beside a scan and a count
+#   bench/run.sh desk-feed [seconds [cases/s]]   POST of a case needing referral → its item on the receiving station's
+#                                        live feed (SSE), the whole stack at 100 cases/s beside the bare path of that shape
 # Starts its own PostgreSQL and RabbitMQ for the baselines (like the tests); the pipeline's stack brings its own, on a
 # throwaway data folder. Ports 5100-5105 must be free (no ./run.sh stack running). Results: bench/results/.
 set -euo pipefail

@@ -1,3 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,15 +20,55 @@ namespace Relief.Benchmarks;
 /// The bare baseline the pipeline is measured against (MEASURED.md): a minimal API whose POST validates a case, inserts
 /// one row and publishes one MassTransit message (publisher confirms), which a consumer in the same process receives —
 /// no authentication, no outbox, no telemetry, no other services. Run as its own process, like the services.
+/// With <c>desk</c> it is also the bare duty-desk feed the desk-feed benchmark is measured against: the consumer inserts a
+/// desk row and <c>pg_notify</c>s in one statement, and <c>GET /desk/stream</c> LISTENs and pushes each item as the
+/// same Server-Sent Event the feed sends (<c>id:</c>, <c>event: desk-item</c>, <c>data: {"feedId":…,"caseId":…}</c>) —
+/// no desk addressing, no replay, no authentication.
 /// </summary>
 internal static class BareBaselineServer
 {
+    /// <summary>Starts the server as a process of its own (as the services are) and waits until it answers.</summary>
+    public static async Task<Process> StartAsync(int port, bool desk)
+    {
+        string[] arguments = [typeof(BareBaselineServer).Assembly.Location, "baseline-server", port.ToString(CultureInfo.InvariantCulture), .. desk ? ["desk"] : Array.Empty<string>()];
+        var server = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  baseline: {e.Data}"); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                using var probe = new LoadGenerator(new Uri($"http://127.0.0.1:{port}/cases"), null, 1);
+                return (await probe.FixedRateAsync(1, TimeSpan.FromSeconds(1))).Created > 0;
+            }, "the baseline server answers", TimeSpan.FromMinutes(1));
+            return server;
+        }
+        catch
+        {
+            await StopAsync(server);
+            throw;
+        }
+    }
+
+    public static async Task StopAsync(Process server)
+    {
+        server.Kill(entireProcessTree: true);
+        await server.WaitForExitAsync();
+        server.Dispose();
+    }
+
     public sealed record CaseRequest(string? ServicePointCode, string? CountyCode, string? Channel, string? Need);
 
     private static readonly HashSet<string> Counties =
         ["140802", "140821", "140822", "140823", "140824", "140825", "140826", "140827", "140828", "140829", "140830", "140881", "140882"];
 
-    public static async Task RunAsync(int port)
+    public static async Task RunAsync(int port, bool desk)
     {
         var postgres = Environment.GetEnvironmentVariable("RELIEF_TEST_POSTGRES") ?? throw new InvalidOperationException("Run bench/run.sh.");
         var amqp = new Uri(Environment.GetEnvironmentVariable("RELIEF_TEST_RABBITMQ")!);
@@ -44,7 +89,15 @@ internal static class BareBaselineServer
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<BaselineConsumer>();
+            if (desk)
+            {
+                bus.AddConsumer<DeskBaselineConsumer>();
+            }
+            else
+            {
+                bus.AddConsumer<BaselineConsumer>();
+            }
+
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new UriBuilder(amqp) { Path = "/" + name }.Uri, host => host.PublisherConfirmation = true);
@@ -59,8 +112,22 @@ internal static class BareBaselineServer
         {
             await connection.ExecuteAsync("""
                 create table cases (id uuid primary key, county_code char(6) not null, service_point_code text not null,
-                                    need text not null, registered_at timestamptz not null)
+                                    need text not null, registered_at timestamptz not null);
+                create table desk_items (feed_id bigint generated always as identity primary key, case_id uuid not null,
+                                         created_at timestamptz not null)
                 """);
+        }
+
+        if (desk)
+        {
+            // The headers go out at once, so the reader knows it is connected before the first item.
+            app.MapGet("/desk/stream", async (HttpContext context, NpgsqlDataSource db) =>
+            {
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.StartAsync(context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await SseFormatter.WriteAsync(DeskItemsAsync(db, context.RequestAborted), context.Response.Body, context.RequestAborted);
+            });
         }
 
         app.MapPost("/cases", async (CaseRequest request, NpgsqlDataSource db, IPublishEndpoint bus) =>
@@ -89,9 +156,60 @@ internal static class BareBaselineServer
         await app.RunAsync();
     }
 
+    /// <summary>
+    /// Every desk item as it is notified, on a LISTEN connection of the stream's own: the notification carries the item,
+    /// so nothing is read back (the bare least a live feed can do).
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> DeskItemsAsync(NpgsqlDataSource db, [EnumeratorCancellation] CancellationToken aborted)
+    {
+        await using var connection = await db.OpenConnectionAsync(aborted);
+        var notified = new Queue<string>();
+        connection.Notification += (_, e) => notified.Enqueue(e.Payload);
+        await connection.ExecuteAsync("listen desk_feed");
+        while (!aborted.IsCancellationRequested)
+        {
+            try
+            {
+                await connection.WaitAsync(aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+
+            while (notified.TryDequeue(out var payload))
+            {
+                long feedId;
+                using (var item = JsonDocument.Parse(payload))
+                {
+                    feedId = item.RootElement.GetProperty("feedId").GetInt64();
+                }
+
+                yield return new SseItem<string>(payload, "desk-item") { EventId = feedId.ToString(CultureInfo.InvariantCulture) };
+            }
+        }
+    }
+
     private sealed class BaselineConsumer : IConsumer<CaseRegistered>
     {
         public Task Consume(ConsumeContext<CaseRegistered> context) => Task.CompletedTask;
+    }
+
+    /// <summary>The desk row and its notification in one statement: PostgreSQL sends the notification at its commit.</summary>
+    private sealed class DeskBaselineConsumer(NpgsqlDataSource db) : IConsumer<CaseRegistered>
+    {
+        private const string PostToDesk = """
+            with item as (
+                insert into desk_items (case_id, created_at) values (@CaseId, now())
+                returning feed_id, case_id)
+            select pg_notify('desk_feed', json_build_object('feedId', feed_id, 'caseId', case_id)::text) from item
+            """;
+
+        public async Task Consume(ConsumeContext<CaseRegistered> context)
+        {
+            await using var connection = await db.OpenConnectionAsync(context.CancellationToken);
+            await connection.ExecuteAsync(PostToDesk, new { context.Message.CaseId });
+        }
     }
 }
 

@@ -6,8 +6,12 @@ using System.Text.Json;
 
 namespace Relief.Benchmarks;
 
-/// <summary>What one phase of load did: answers, latencies (from when each request was due), and the cases it created.</summary>
-public sealed record LoadResult(int Sent, int Created, int Failed, TimeSpan Elapsed, double[] LatenciesMs, IReadOnlyList<Guid> CaseIds)
+/// <summary>
+/// What one phase of load did: answers, latencies (from when each request was due), the cases it created and, for each,
+/// the <see cref="Stopwatch"/> timestamp its request was due at — so a case can be timed to where it arrives downstream.
+/// </summary>
+public sealed record LoadResult(
+    int Sent, int Created, int Failed, TimeSpan Elapsed, double[] LatenciesMs, IReadOnlyList<Guid> CaseIds, IReadOnlyList<long> CaseDueAt)
 {
     public double RequestsPerSecond => Created / Elapsed.TotalSeconds;
     public double Percentile(double p) => LoadGenerator.Percentile(LatenciesMs, p);
@@ -50,8 +54,10 @@ public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connect
     {
         var latencies = new List<double>();
         var ids = new List<Guid>();
+        var dueAt = new List<long>();
         int sent = 0, created = 0, failed = 0;
         var clock = Stopwatch.StartNew();
+        var origin = Stopwatch.GetTimestamp();
 
         async Task SendAsync(TimeSpan due)
         {
@@ -78,6 +84,7 @@ public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connect
                     {
                         latencies.Add(latency);
                         ids.Add(id);
+                        dueAt.Add(origin + (long)(due.TotalSeconds * Stopwatch.Frequency));
                         created++;
                     }
                 }
@@ -125,7 +132,7 @@ public sealed class LoadGenerator(Uri endpoint, string? bearerToken, int connect
             }));
         }
 
-        return new LoadResult(sent, created, failed, clock.Elapsed, [.. latencies], ids);
+        return new LoadResult(sent, created, failed, clock.Elapsed, [.. latencies], ids, dueAt);
     }
 
     public static double Percentile(double[] values, double p)

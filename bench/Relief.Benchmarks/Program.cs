@@ -5,7 +5,11 @@ using Relief.Benchmarks;
 //   pipeline [seconds]   the whole stack as users start it, beside the bare baseline endpoint (default 60 s measured)
 //   outbox [events]      the transactional outbox, beside MassTransit publishing directly (default 3000 events a run)
 //   service-points       nearest open point and coverage over 10,000 points, beside a scan and a bare count
-//   baseline-server port the bare baseline endpoint, run by the pipeline benchmark as a process of its own
+//   desk-feed [seconds] [cases/s]   POST of a case needing referral → its item on the station's SSE feed, on the whole
+//                        stack beside the bare path of the same shape (default 60 s measured at 100 cases/s)
+//   desk-feed-baseline [seconds] [cases/s]   only that bare path (on the servers RELIEF_TEST_* name), to work on it alone
+//   baseline-server port [desk]   the bare baseline endpoint (with desk: and its desk feed), run by the pipeline and
+//                        desk-feed benchmarks as a process of its own
 var command = args.Length > 0 ? args[0] : "pipeline";
 switch (command)
 {
@@ -19,11 +23,17 @@ switch (command)
     case "service-points":
         await ServicePointBenchmark.RunAsync(Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh."));
         break;
+    case "desk-feed" or "desk-feed-baseline":
+        await DeskFeedBenchmark.RunAsync(
+            command == "desk-feed" ? Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh.") : null,
+            TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60),
+            args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 100);
+        break;
     case "baseline-server":
-        await BareBaselineServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+        await BareBaselineServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), desk: args.Length > 2 && args[2] == "desk");
         break;
     default:
-        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events] | service-points");
+        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events] | service-points | desk-feed [seconds] [cases/s] | desk-feed-baseline [seconds] [cases/s]");
         return 2;
 }
 
