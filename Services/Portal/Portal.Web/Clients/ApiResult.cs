@@ -49,10 +49,6 @@ public static class ApiResult
     /// <summary>A value the portal answers itself (200), as if a service had.</summary>
     public static ApiResult<T> Of<T>(T value) => new(value, HttpStatusCode.OK, null, new Dictionary<string, string[]>());
 
-    /// <summary>A refusal carried over to another type of value (the answer was read as one type, shown as another).</summary>
-    public static ApiResult<T> Failed<T>(ApiResult<System.Text.Json.JsonElement> refusal) =>
-        new(default, refusal.Status, refusal.Title, refusal.Errors, refusal.Problem);
-
     /// <summary>
     /// Sends a request and reads its answer; a service that cannot be reached (refused, timed out, its circuit open) is
     /// a 503 result, so a page can show what it has from the other services instead of failing whole.

@@ -38,12 +38,11 @@ public sealed class NotificationClient(HttpClient http)
         var query = Query.Of(("status", filter.Status), ("channel", filter.Channel), ("kind", filter.Kind), ("office", filter.Office),
             ("from", filter.From), ("to", filter.To), ("caseNumber", filter.CaseNumber), ("after", filter.After),
             ("limit", filter.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var result = await ApiResult.CallAsync<JsonElement>(() => http.GetAsync($"/api/deliveries{query}", cancellationToken), cancellationToken);
-        return result.Succeeded ? ApiResult.Of(DeliveryPage.From(result.Value, filter.Limit)) : ApiResult.Failed<DeliveryPage>(result);
+        return await ApiResult.CallAsync<DeliveryPage>(() => http.GetAsync($"/api/deliveries{query}", cancellationToken), cancellationToken);
     }
 
-    public async Task<ApiResult<Delivery>> DeliveryAsync(Guid id, CancellationToken cancellationToken) =>
-        await ApiResult.CallAsync<Delivery>(() => http.GetAsync($"/api/deliveries/{id}", cancellationToken), cancellationToken);
+    public async Task<ApiResult<DeliveryDetail>> DeliveryAsync(Guid id, CancellationToken cancellationToken) =>
+        await ApiResult.CallAsync<DeliveryDetail>(() => http.GetAsync($"/api/deliveries/{id}", cancellationToken), cancellationToken);
 
     private static readonly JsonSerializerOptions WithoutNulls = new(JsonSerializerDefaults.Web)
     {
@@ -116,7 +115,9 @@ public sealed record Subscription
     public string? Format { get; init; }
     /// <summary>The URL's host or the numbers, masked by the service.</summary>
     public string? Target { get; init; }
-    public bool Active { get; init; } = true;
+    public string? OfficeCounty { get; init; }
+    /// <summary>A secret is kept (sealed at rest; it never comes back).</summary>
+    public bool HasSecret { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public string? CreatedBy { get; init; }
     public string? CreatedByName { get; init; }
@@ -129,92 +130,52 @@ public sealed record NewSubscription(string OfficeCode, string Kind, string Chan
 public sealed record DeliveryFilter(string? Status, string? Channel, string? Kind, string? Office, string? From, string? To, string? CaseNumber, string? After,
     int Limit = 50);
 
-/// <summary>A page of the delivery log, and the cursor of the next one (none: this was the last).</summary>
-public sealed record DeliveryPage(List<Delivery> Items, string? Next)
+/// <summary>A page of the delivery log, newest first, and the cursor of the next one (none: this was the last).</summary>
+public sealed record DeliveryPage
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
-    /// <summary>
-    /// Reads either a bare list or <c>{ items, next }</c>: without a cursor from the service, a full page goes on after
-    /// its last delivery's id.
-    /// </summary>
-    public static DeliveryPage From(JsonElement answer, int limit)
-    {
-        var list = answer.ValueKind == JsonValueKind.Array ? answer
-            : answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("items", out var items) ? items : default;
-        var deliveries = list.ValueKind == JsonValueKind.Array ? list.Deserialize<List<Delivery>>(Web) ?? [] : [];
-        string? next = null;
-        if (answer.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var name in new[] { "next", "nextAfter", "after" })
-            {
-                if (answer.TryGetProperty(name, out var cursor) && cursor.ValueKind is JsonValueKind.String or JsonValueKind.Number)
-                {
-                    next = cursor.ToString();
-                    break;
-                }
-            }
-        }
-
-        if (next is null && deliveries.Count >= limit && deliveries.Count > 0)
-        {
-            next = deliveries[^1].Id.ToString();
-        }
-
-        return new DeliveryPage(deliveries, next);
-    }
+    public List<Delivery> Items { get; init; } = [];
+    /// <summary>The <c>after</c> of the next page.</summary>
+    public long? Next { get; init; }
 }
 
-/// <summary>
-/// One message to one subscription, and how its sending went. The log's rows carry how many attempts there were, a
-/// delivery's own page the attempts themselves: both come as <c>attempts</c> and are read either way.
-/// </summary>
+/// <summary>One message (a desk item) to one subscription: the masked target, and where its sending stands.</summary>
 public sealed record Delivery
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
     public Guid Id { get; init; }
     public Guid? NotificationId { get; init; }
     public Guid? SubscriptionId { get; init; }
     public string? OfficeCode { get; init; }
     public string Kind { get; init; } = "";
+    public Guid? CaseId { get; init; }
+    public string? CaseNumber { get; init; }
     public string Channel { get; init; } = "";
     public string? Format { get; init; }
     public string? Target { get; init; }
-    /// <summary>pending, delivered (sent) or failed.</summary>
+    public string? Title { get; init; }
+    /// <summary>pending, delivered or failed.</summary>
     public string Status { get; init; } = "";
-    public string? CaseNumber { get; init; }
-    public Guid? CaseId { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
+    public int Attempts { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
-    public DateTimeOffset? DeliveredAt { get; init; }
     public string? LastError { get; init; }
-    public int? AttemptCount { get; init; }
-
-    [JsonPropertyName("attempts")]
-    public JsonElement AttemptsAnswer { get; init; }
-
-    public List<DeliveryAttempt> AttemptList => AttemptsAnswer.ValueKind == JsonValueKind.Array
-        ? AttemptsAnswer.Deserialize<List<DeliveryAttempt>>(Web) ?? []
-        : [];
-
-    public int AttemptTotal => AttemptsAnswer.ValueKind switch
-    {
-        JsonValueKind.Number when AttemptsAnswer.TryGetInt32(out var count) => count,
-        JsonValueKind.Array => AttemptsAnswer.GetArrayLength(),
-        _ => AttemptCount ?? 0,
-    };
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public DateTimeOffset? FailedAt { get; init; }
 }
 
-/// <summary>One try: when, to what, the answer (an HTTP status), how long it took, and the error if any.</summary>
+/// <summary>A delivery with every attempt at it.</summary>
+public sealed record DeliveryDetail
+{
+    public Delivery Delivery { get; init; } = new();
+    public List<DeliveryAttempt> Attempts { get; init; } = [];
+}
+
+/// <summary>One try: when it began, its outcome, the HTTP status if one came, how long it took, and why it failed.</summary>
 public sealed record DeliveryAttempt
 {
-    public int? Number { get; init; }
-    public DateTimeOffset At { get; init; }
-    public string? Channel { get; init; }
-    public string? Target { get; init; }
-    public string? Status { get; init; }
-    public int? StatusCode { get; init; }
-    public long? LatencyMs { get; init; }
+    public int Attempt { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public string Status { get; init; } = "";
+    public int? HttpStatus { get; init; }
+    public int LatencyMs { get; init; }
     public string? Error { get; init; }
 }
