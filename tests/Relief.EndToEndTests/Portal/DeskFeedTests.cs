@@ -32,7 +32,7 @@ public sealed class DeskFeedTests(SharedStack shared, PortalBrowser browser) : I
         Assert.NotNull(before);
         var unreadBefore = int.Parse(await badge.TextContentAsync() ?? "0", CultureInfo.InvariantCulture);
         await page.GetByTitle("值班台通知").ClickAsync();
-        await page.Locator("[data-testid=desk-items]").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        await page.Locator("[data-testid=desk-all]").WaitForAsync(new() { State = WaitForSelectorState.Visible });
         // Marks this document: a reload or a navigation would lose it.
         await page.EvaluateAsync("() => { window.reliefDeskTest = 'same page'; }");
         // The live feed is open before the case is registered (the header's script connects at load).
