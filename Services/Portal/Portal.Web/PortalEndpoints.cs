@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Localization;
 using Relief.Portal.Clients;
+using Relief.Portal.Notifications;
 
 namespace Relief.Portal;
 
-/// <summary>The portal's few endpoints that are not pages: sign-out and the choice of language.</summary>
+/// <summary>The portal's few endpoints that are not pages: sign-out, the choice of language, the map's data and the duty desk's feed.</summary>
 public static class PortalEndpoints
 {
     public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
@@ -18,6 +19,11 @@ public static class PortalEndpoints
         app.MapGet("/culture/{culture}", ChooseLanguage).AllowAnonymous();
         // The map's points, for the map's script: the user's own session and token, the portal's own origin.
         app.MapGet("/network/map-data", MapDataAsync).RequireAuthorization(PortalPolicies.NetworkReaders);
+        // The duty desk's live feed, for the header's script (EventSource): anyone may ask, and a user without a desk — or
+        // nobody signed in — is answered 204, which stops EventSource where a redirect to sign in would only fail.
+        app.MapGet("/desk/stream", DeskStreamProxy.StreamAsync).AllowAnonymous();
+        // "全部已读": a form post from the header or /notifications, with its antiforgery token.
+        app.MapPost("/desk/read", MarkDeskReadAsync).RequireAuthorization(PortalPolicies.DeskUsers);
         return app;
     }
 
@@ -57,6 +63,31 @@ public static class PortalEndpoints
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signed-out" },
             [PortalServices.CookieScheme, PortalServices.OidcScheme]);
     }
+
+    /// <summary>Marks the desk read up to the newest item the user was shown, and goes back to the page.</summary>
+    private static async Task<IResult> MarkDeskReadAsync(HttpContext http, IAntiforgery antiforgery, NotificationClient notification)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form's antiforgery token is missing or invalid.");
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = form["returnUrl"].ToString();
+        if (long.TryParse(form["upTo"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var upTo) && upTo > 0)
+        {
+            var marked = await notification.MarkReadAsync(upTo, http.RequestAborted);
+            if (!marked.Succeeded)
+            {
+                return Results.LocalRedirect(WithQuery(IsLocal(returnUrl) ? returnUrl : "/notifications", "deskRead", "failed"));
+            }
+        }
+
+        return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/notifications");
+    }
+
+    private static string WithQuery(string url, string name, string value) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url, name, value);
 
     private static async Task<IResult> MapDataAsync(RegistryClient registry, IStringLocalizer<Texts> localizer, CancellationToken cancellationToken)
     {

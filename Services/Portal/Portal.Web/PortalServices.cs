@@ -63,6 +63,10 @@ public static class PortalServices
             .AddPolicy(PortalPolicies.ReferralReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.PointStaff, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.ExtensionDeciders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.DeskUsers, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.NotificationManagers, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
@@ -78,6 +82,19 @@ public static class PortalServices
             .AddHttpMessageHandler<AccessTokenHandler>();
         builder.Services.AddHttpClient<ReferralClient>(http => http.BaseAddress = new Uri("http://referral"))
             .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<NotificationClient>(http => http.BaseAddress = new Uri("http://notification"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        // The live feed stays open for as long as the page does: no total timeout, no retry (the browser reconnects).
+        // Removing the defaults' pipeline is the way the resilience package offers for a streaming client; it is marked
+        // for evaluation, and the standard pipeline's 30 s total timeout would end every feed.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<DeskStreamClient>(http =>
+            {
+                http.BaseAddress = new Uri("http://notification");
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 
@@ -196,6 +213,10 @@ public static class PortalPolicies
     public const string ReferralReaders = "referral_readers";
     /// <summary>County officers and the city: approve or refuse stays beyond the care days (延期审批).</summary>
     public const string ExtensionDeciders = "extension_deciders";
+    /// <summary>Everyone who works at an office with a duty desk (值班台): its live feed in the header, /notifications.</summary>
+    public const string DeskUsers = "desk_users";
+    /// <summary>County officers (their county's offices) and the city: channel subscriptions and the delivery log.</summary>
+    public const string NotificationManagers = "notification_managers";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

@@ -32,6 +32,11 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] ExtensionDeciders = ["county_officer", "city_admin"];
 
+    /// <summary>Who works at an office with a duty desk: everyone but auditors.</summary>
+    private static readonly string[] DeskUsers = [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin"];
+
+    private static readonly string[] NotificationManagers = ["county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -59,6 +64,10 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/referrals"] = ("/referrals", ReferralInbox),
         ["/referrals/{Id:guid}"] = ("/referrals/00000000-0000-0000-0000-000000000001", ReferralReaders),
         ["/referrals/extensions"] = ("/referrals/extensions", ExtensionDeciders),
+        ["/notifications"] = ("/notifications", DeskUsers),
+        ["/notifications/subscriptions"] = ("/notifications/subscriptions", NotificationManagers),
+        ["/notifications/deliveries"] = ("/notifications/deliveries", NotificationManagers),
+        ["/notifications/deliveries/{Id:guid}"] = ("/notifications/deliveries/00000000-0000-0000-0000-000000000001", NotificationManagers),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),
@@ -70,6 +79,8 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["POST /account/signout"] = "any signed-in user, with the form's antiforgery token (PortalTests)",
         ["GET /culture/{culture}"] = "anyone: it only sets the language cookie",
         ["GET /network/map-data"] = "the network's readers (as /network/map); NetworkMapTests read it through the map",
+        ["GET /desk/stream"] = "desk users (as /notifications); anyone else, signed in or not, is answered 204 so EventSource stops (DeskFeedTests)",
+        ["POST /desk/read"] = "desk users, with the form's antiforgery token (DeskFeedTests)",
     };
 
     [Fact]

@@ -374,6 +374,39 @@ public sealed class Texts
     /// <summary>An amount in yuan: "¥20" or "¥12.50".</summary>
     public static string Yuan(decimal amount) => "¥" + amount.ToString(amount == decimal.Truncate(amount) ? "0" : "0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>The kinds of event a desk is told of and channels subscribe to (NotificationKinds in Notification).</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotificationKinds = new Dictionary<string, string>
+    {
+        ["referral_requested"] = "新转介待接收",
+        ["referral_rejected"] = "转介被拒收",
+        ["referral_overdue"] = "转介超时",
+        ["referral_completed"] = "转介已办结",
+        ["urgent_case"] = "紧急案件",
+    };
+
+    /// <summary>Where an office's notifications go besides the desk.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotificationChannels = new Dictionary<string, string>
+    {
+        ["webhook"] = "网络推送（Webhook）",
+        ["sms"] = "短信",
+    };
+
+    /// <summary>A webhook's message format: signed JSON for an office's own system, or a duty group's robot.</summary>
+    public static readonly IReadOnlyDictionary<string, string> WebhookFormats = new Dictionary<string, string>
+    {
+        ["generic"] = "通用（签名 JSON）",
+        ["wecom"] = "企业微信群机器人",
+        ["dingtalk"] = "钉钉群机器人",
+    };
+
+    /// <summary>Where a delivery stands.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DeliveryStatuses = new Dictionary<string, string>
+    {
+        ["pending"] = "待发送",
+        ["delivered"] = "已送达",
+        ["failed"] = "发送失败",
+    };
+
     public static string Time(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(8))
         .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
