@@ -219,13 +219,13 @@ public sealed partial class DeliveryDispatcher(
             unit.Write(RecordFailed, new { delivery.Id, Attempt = attempt, Now = now, outcome.Error });
             await unit.CommitAsync(CancellationToken.None);
             Failed.Add(1, tags);
-            LogDeliveryFailed(logger, delivery.Id, delivery.NotificationId, delivery.SubscriptionId, attempt, outcome.HttpStatus);
+            LogDeliveryFailed(logger, delivery.Id, delivery.NotificationId, delivery.SubscriptionId, attempt, outcome.Error);
             return;
         }
 
         unit.Write(RecordRetry, new { delivery.Id, Attempt = attempt, NextAttemptAt = now + settings.BackoffAfter(attempt), outcome.Error });
         await unit.CommitAsync(CancellationToken.None);
-        LogAttemptFailed(logger, delivery.Id, attempt, outcome.HttpStatus);
+        LogAttemptFailed(logger, delivery.Id, attempt, outcome.Error);
     }
 
     /// <summary>Wakes the dispatcher whenever a desk item is committed (pg_notify on <see cref="WakeChannel"/>).</summary>
@@ -281,11 +281,12 @@ public sealed partial class DeliveryDispatcher(
     }
 
     [LoggerMessage(Level = LogLevel.Error,
-        Message = "Delivery {DeliveryId} of notification {NotificationId} to subscription {SubscriptionId} failed after {Attempts} attempts (last HTTP status {HttpStatus}); see the delivery log")]
-    private static partial void LogDeliveryFailed(ILogger logger, Guid deliveryId, Guid notificationId, Guid subscriptionId, int attempts, int? httpStatus);
+        Message = "Delivery {DeliveryId} of notification {NotificationId} to subscription {SubscriptionId} failed after {Attempts} attempts (last: {Error}); see the delivery log")]
+    private static partial void LogDeliveryFailed(ILogger logger, Guid deliveryId, Guid notificationId, Guid subscriptionId, int attempts, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed (HTTP status {HttpStatus}); it will be retried")]
-    private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, int attempt, int? httpStatus);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Error}); it will be retried")]
+    // The recorded error names what went wrong (HTTP 500, a timeout, a refused connection), never the URL or a number.
+    private static partial void LogAttemptFailed(ILogger logger, Guid deliveryId, int attempt, string? error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording delivery {DeliveryId}'s attempt failed ({ExceptionType}); it is sent again once its claim lapses")]
     private static partial void LogRecordFailed(ILogger logger, Guid deliveryId, string exceptionType);

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -103,7 +105,9 @@ public static class DeskFeedEndpoints
             last_read_id = greatest(desk_reads.last_read_id, excluded.last_read_id), read_at = excluded.read_at
         """;
 
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
+    // Chinese as itself in the event's data (readable when ops look at a stream, a third of the size); HTML-sensitive
+    // characters stay escaped.
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     public static IEndpointRouteBuilder MapDeskFeedEndpoints(this IEndpointRouteBuilder app)
     {

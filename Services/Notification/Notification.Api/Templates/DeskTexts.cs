@@ -33,6 +33,9 @@ public static class DeskTexts
     /// <summary>The case as messages name it; a case whose copy has not arrived yet by its place in the sentence only.</summary>
     private static string Case(string? caseNumber) => caseNumber is null ? "案件" : $"案件 {caseNumber}";
 
+    /// <summary>A title naming the case by its number, or only what happened while the number is not known.</summary>
+    private static string Title(string what, string? caseNumber) => caseNumber is null ? what : $"{what}：案件 {caseNumber}";
+
     private static string Time(DateTimeOffset at) =>
         at.ToOffset(Beijing).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
@@ -41,23 +44,23 @@ public static class DeskTexts
     public static string CaseLink(Guid caseId) => $"/cases/{caseId}";
 
     public static Text ReferralRequested(string? caseNumber, Guid referralId, string priority, DateTimeOffset? acceptBy) => new(
-        $"新转介：{Case(caseNumber)}",
+        Title("新转介", caseNumber),
         $"{Case(caseNumber)}已转介至本站（{Priorities.GetValueOrDefault(priority, priority)}）"
             + (acceptBy is { } by ? $"，请在 {Time(by)} 前接收或拒绝。" : "，请尽快接收或拒绝。"),
         ReferralLink(referralId));
 
     public static Text ReferralRejected(string? caseNumber, Guid caseId, string reason) => new(
-        $"转介被拒：{Case(caseNumber)}",
+        Title("转介被拒", caseNumber),
         $"救助管理站拒绝接收{Case(caseNumber)}，原因：{RejectReasons.GetValueOrDefault(reason, "其他原因")}。请另行安排或重新转介。",
         CaseLink(caseId));
 
     public static Text ReferralCompleted(string? caseNumber, Guid caseId) => new(
-        $"转介已办结：{Case(caseNumber)}",
+        Title("转介已办结", caseNumber),
         $"{Case(caseNumber)}的转介已由救助管理站办结，案件已结案。",
         CaseLink(caseId));
 
     public static Text ReferralOverdue(string? caseNumber, Guid referralId, string deadlineKind, int level, DateTimeOffset dueAt) => new(
-        $"转介超时（{level} 级）：{Case(caseNumber)}",
+        Title($"转介超时（{level} 级）", caseNumber),
         deadlineKind == "care_days"
             ? $"{Case(caseNumber)}在站照料已超过期限（{Time(dueAt)}），且未批准延期，请尽快处理。"
             : $"{Case(caseNumber)}的转介未在 {Time(dueAt)} 前接收，请立即处理。",
@@ -65,7 +68,7 @@ public static class DeskTexts
 
     /// <summary>A new case the rules say must be acted on at once: an emergency, or a minor (child protection and police).</summary>
     public static Text UrgentCase(string? caseNumber, Guid caseId, bool childProtection) => new(
-        $"紧急案件：{Case(caseNumber)}",
+        Title("紧急案件", caseNumber),
         childProtection
             ? $"{Case(caseNumber)}按分类救助规则须立即移交未成年人保护机构并通知公安，请立即跟进。"
             : $"{Case(caseNumber)}经分类为紧急，请立即跟进。",
