@@ -101,7 +101,9 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var drop = new NpgsqlCommand($"drop database if exists \"{Database}\" with (force)", connection);
+        // Cleanup, not the test: on a busy machine (CI's two cores under a full build) a forced drop can take longer than
+        // Npgsql's default 30 s, and a test must not fail for its own tidying up.
+        await using var drop = new NpgsqlCommand($"drop database if exists \"{Database}\" with (force)", connection) { CommandTimeout = 300 };
         await drop.ExecuteNonQueryAsync();
     }
 }

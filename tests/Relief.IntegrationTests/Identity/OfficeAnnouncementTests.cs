@@ -172,7 +172,8 @@ public sealed class OfficeAnnouncementTests : VirtualHostAndProbe
         finally
         {
             Npgsql.NpgsqlConnection.ClearAllPools();
-            await TestDatabase.ExecuteAsync(new Npgsql.NpgsqlConnectionStringBuilder(Authority.PostgresServer) { Database = "postgres" }.ConnectionString,
+            // A forced drop can outlast the default 30 s on a busy machine; tidying up must not fail the test.
+            await TestDatabase.ExecuteAsync(new Npgsql.NpgsqlConnectionStringBuilder(Authority.PostgresServer) { Database = "postgres", CommandTimeout = 300 }.ConnectionString,
                 $"drop database if exists \"{database}\" with (force)");
         }
     }
