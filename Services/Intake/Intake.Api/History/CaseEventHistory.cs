@@ -21,7 +21,8 @@ public static class CaseEventHistory
 
     // Registrations (rank 0) from the cases, the later steps (rank 1) from the case's history; each branch takes the first
     // @Limit after the position, the union the first @Limit of both. A case's version after an update is one more than the
-    // updates before it: only an update raises it (CaseUpdate), each on the version it read.
+    // updates before it: only an update raises it (CaseUpdate), each on the version it read. Steps Intake heard of from
+    // Referral (by 'referral', a close by a completed referral among them) are Referral's events, not Intake's.
     private const string SelectEvents = """
         select * from (
             (select c.registered_at as at, 0 as rank, c.id::text collate "C" as key, 'registered' as action, c.id as case_id,
@@ -41,7 +42,7 @@ public static class CaseEventHistory
                                                              where u.case_id = h.case_id and u.action = 'updated' and u.id <= h.id)::int end,
                     h.detail->>'outcome'
              from case_history h join cases c on c.id = h.case_id
-             where h.action in ('identity_confirmed', 'updated', 'case_closed')
+             where h.action in ('identity_confirmed', 'updated', 'case_closed') and h.by <> 'referral'
                and (h.at, 1, lpad(h.id::text, 20, '0') collate "C") > (@At, @Rank, @Key)
              order by h.at, h.id
              limit @Limit)

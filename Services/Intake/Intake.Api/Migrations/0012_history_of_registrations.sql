@@ -16,4 +16,4 @@ alter table cases
 
 -- The cases stream is read in the order of registration, a thousand at a time.
 create index cases_registered_at on cases (registered_at, id);
-create index case_history_stream on case_history (at, id) where action in ('identity_confirmed', 'updated', 'case_closed');
+create index case_history_stream on case_history (at, id) where action in ('identity_confirmed', 'updated', 'case_closed') and by <> 'referral';
