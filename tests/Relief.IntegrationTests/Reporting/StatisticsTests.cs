@@ -52,6 +52,7 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
         Assert.Equal(13, summary["byCounty"]!.AsArray().Count);
         // Situations are read from the facts endpoint, never from the bus.
         Assert.Equal(Month.CasesBySituation.OrderBy(c => c.Key), Counts(summary, "bySituation", "situation").OrderBy(c => c.Key));
+        Assert.Equal(Month.CasesByOutcome.OrderBy(c => c.Key), Counts(summary, "byOutcome", "outcome").OrderBy(c => c.Key));
         Assert.Equal([new KeyValuePair<string, int>("2026-11", ReportingFixture.CaseCount)], Counts(summary, "byMonth", "month"));
         Assert.Equal(ReportingFixture.CaseCount, Counts(summary, "byPointKind", "kind").Where(k => GeneratedMonth.PointKinds.Contains(k.Key)).Sum(k => k.Value));
         Assert.Equal(13 * GeneratedMonth.PointKinds.Length, summary["coverage"]!.AsArray().Sum(row => row!["points"]!.GetValue<int>()));
