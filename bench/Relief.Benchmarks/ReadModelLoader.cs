@@ -36,7 +36,7 @@ internal sealed class ReadModelLoader(NpgsqlConnection connection, string connec
     private static readonly (string Status, double Weight)[] PointStatuses = [("embedded", 85), ("planned", 8), ("suspended", 5), ("closed", 2)];
     private static readonly (string Channel, double Weight)[] Channels = [("WalkIn", 60), ("Hotline", 15), ("Outreach", 15), ("Police", 10)];
     private static readonly (string Sex, double Weight)[] Sexes = [("Male", 62), ("Female", 33), ("Unknown", 5)];
-    private static readonly (string Band, double Weight)[] AgeBands = [("0-17", 5), ("18-39", 30), ("40-59", 35), ("60-79", 20), ("80+", 4), ("unknown", 6)];
+    private static readonly (string Band, double Weight)[] AgeBands = [("minor", 5), ("adult", 65), ("elderly", 24), ("unknown", 6)];
     private static readonly (string Need, double Weight)[] Needs = [("Food", 45), ("TravelVoucher", 25), ("Referral", 25), ("Emergency", 5)];
 
     private static readonly (string Situation, double Weight)[] Situations =
@@ -211,11 +211,6 @@ internal sealed class ReadModelLoader(NpgsqlConnection connection, string connec
 
                 await WriteReferralAsync(referralRows, caseId, county, station, requestedAt, acceptedAt, null, null, completedAt, outcome,
                     overdueAt, status, sequence + status switch { "completed" => 3, "in_progress" => 2, "accepted" => 1, "cancelled" => 1, _ => 0 });
-            }
-            else if (random.NextDouble() < 0.9)
-            {
-                closedAt = at.AddMinutes(20 + random.Next(0, 120));
-                outcome = "relief_at_point";
             }
 
             await WriteReliefAsync(reliefRows, caseId, county, need, referred, at);
