@@ -27,6 +27,9 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     /// <summary>Referral's own client, as the AppHost registers it (Referral reads a case's facts from Intake).</summary>
     public const string ReferralClientId = "relief-referral";
     public const string ReferralClientSecret = "relief-test-referral-secret-0123456789";
+    /// <summary>Reporting's own client, as the AppHost registers it (facts from Intake, the sources' history).</summary>
+    public const string ReportingClientId = "relief-reporting";
+    public const string ReportingClientSecret = "relief-test-reporting-secret-0123456789";
 
     private readonly bool ownsDatabase = database is null;
 
@@ -61,6 +64,7 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         builder.UseSetting($"Identity:ServiceClients:{ServiceClientId}", ServiceClientSecret);
         builder.UseSetting($"Identity:ServiceClients:{RegistryClientId}", RegistryClientSecret);
         builder.UseSetting($"Identity:ServiceClients:{ReferralClientId}", ReferralClientSecret);
+        builder.UseSetting($"Identity:ServiceClients:{ReportingClientId}", ReportingClientSecret);
         // Tests make many token requests from one (test server) address; the rate-limit test sets its own.
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerIpPerMinute", "10000");
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerUserPerMinute", "1000");

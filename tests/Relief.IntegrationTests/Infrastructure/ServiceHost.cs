@@ -31,6 +31,17 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     public Func<HttpMessageHandler>? IntakeHandler { get; init; }
 
     /// <summary>
+    /// For Reporting: what answers its calls to the sources (Intake's facts, and the history of Intake, Referral and
+    /// Registry for a rebuild). Unset, the run's shared Intake for all of them.
+    /// </summary>
+    public Func<HttpMessageHandler>? SourcesHandler { get; init; }
+
+    /// <summary>For Reporting: the Referral and Registry whose history a rebuild reads (unless <see cref="SourcesHandler"/> answers all).</summary>
+    public Func<HttpMessageHandler>? ReferralHandler { get; init; }
+
+    public Func<HttpMessageHandler>? RegistryHandler { get; init; }
+
+    /// <summary>
     /// Services a test puts in place of the service's own, registered after them (the last registration wins): a fake
     /// clock, say.
     /// </summary>
@@ -53,7 +64,8 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
             services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme,
                 options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler());
             services.AddConsumeObserver(_ => Consumed);
-            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi) || typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi))
+            if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi) || typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi)
+                || typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi))
             {
                 services.AddHttpClient(Relief.ServiceDefaults.Authentication.ServiceTokens.AuthorityClient)
                     .ConfigurePrimaryHttpMessageHandler(() => SharedAuthority.Instance.Server.CreateHandler());
@@ -71,16 +83,31 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
 
+            if (typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi))
+            {
+                var intake = SourcesHandler ?? IntakeHandler ?? SharedIntake.CreateHandler;
+                services.AddHttpClient<Relief.Reporting.ReadModel.IntakeFacts>().ConfigurePrimaryHttpMessageHandler(intake);
+                services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Intake).ConfigurePrimaryHttpMessageHandler(intake);
+                services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Referral)
+                    .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? ReferralHandler ?? intake);
+                services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Registry)
+                    .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? RegistryHandler ?? intake);
+            }
+
             TestServices?.Invoke(services);
         });
         // Each service that calls another has a client of its own at the authority, as the AppHost registers them.
         var (clientId, clientSecret) = typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi)
             ? (Authority.ReferralClientId, Authority.ReferralClientSecret)
-            : (Authority.RegistryClientId, Authority.RegistryClientSecret);
+            : typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi)
+                ? (Authority.ReportingClientId, Authority.ReportingClientSecret)
+                : (Authority.RegistryClientId, Authority.RegistryClientSecret);
         builder.UseSetting("ServiceClient:ClientId", clientId);
         builder.UseSetting("ServiceClient:ClientSecret", clientSecret);
         // Service discovery resolves Intake's name; the test server's handler above answers whatever the address.
         builder.UseSetting("services:intake:http:0", "http://localhost");
+        builder.UseSetting("services:referral:http:0", "http://localhost");
+        builder.UseSetting("services:registry:http:0", "http://localhost");
         // Short waits so an outage test sees recovery in seconds, not the production defaults.
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");

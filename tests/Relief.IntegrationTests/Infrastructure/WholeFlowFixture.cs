@@ -5,6 +5,7 @@ using Relief.Intake;
 using Relief.Notification;
 using Relief.Referral;
 using Relief.Registry;
+using Relief.Reporting;
 using Relief.ServiceDefaults.PersonalData;
 using Relief.Testing;
 
@@ -24,6 +25,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     public ServiceHost<RegistryApi> Registry { get; private set; } = null!;
     public ServiceHost<ReferralApi> Referral { get; private set; } = null!;
     public ServiceHost<NotificationApi> Notification { get; private set; } = null!;
+    public ServiceHost<ReportingApi> Reporting { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -39,8 +41,14 @@ public sealed class WholeFlowFixture : IAsyncLifetime
             IntakeHandler = () => Intake.Server.CreateHandler(),
         };
         Notification = new("notificationdb", TestInfrastructure.NewName("notificationdb"), VirtualHost.AmqpUri, logCapture: Logs);
+        Reporting = new("reportingdb", TestInfrastructure.NewName("reportingdb"), VirtualHost.AmqpUri, logCapture: Logs)
+        {
+            IntakeHandler = () => Intake.Server.CreateHandler(),
+            ReferralHandler = () => Referral.Server.CreateHandler(),
+            RegistryHandler = () => Registry.Server.CreateHandler(),
+        };
         await Task.WhenAll(Intake.WaitUntilReadyAsync(), Registry.WaitUntilReadyAsync(),
-            Referral.WaitUntilReadyAsync(), Notification.WaitUntilReadyAsync());
+            Referral.WaitUntilReadyAsync(), Notification.WaitUntilReadyAsync(), Reporting.WaitUntilReadyAsync());
     }
 
     /// <summary>A valid resident ID number no other test uses: region 140802, a random birth date and sequence.</summary>
@@ -94,7 +102,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Task.WhenAll(Intake.DisposeAsync().AsTask(), Registry.DisposeAsync().AsTask(),
-            Referral.DisposeAsync().AsTask(), Notification.DisposeAsync().AsTask());
+            Referral.DisposeAsync().AsTask(), Notification.DisposeAsync().AsTask(), Reporting.DisposeAsync().AsTask());
         await Probe.DisposeAsync();
         await VirtualHost.DisposeAsync();
         Spans.Dispose();

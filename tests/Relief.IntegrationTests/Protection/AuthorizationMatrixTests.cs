@@ -137,6 +137,8 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private const string CoverageIsScopedNotRefused = "A county officer's coverage report holds their own county only; the city's holds all.";
     private const string EveryDeskIsItsReadersOwn =
         "A user reads the duty desk of the office their token names, never another's (DeskRoutingTests, DeskStreamTests): there is no other desk to ask for.";
+    private const string StatisticsAreScopedNotRefused =
+        "Statistics count the reader's scope only (StatisticsTests: a county officer's numbers hold their county only): a filter elsewhere finds nothing, it is never refused.";
     private const string TheCityRunsTheNetwork = "Offices, users and keys are the city administrator's, for the whole network.";
     private const string OneRuleSetForTheCity = "The classification rules are one set for the whole city, and hold no case data.";
 
@@ -161,7 +163,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         "identity GET /connect/authorize", "identity POST /connect/authorize",
         "identity GET /connect/endsession", "identity POST /connect/endsession",
         "identity ANY account/login",
-        .. new[] { "intake", "registry", "referral", "notification", "identity" }.Select(service => $"{service} GET /openapi/{{documentName}}.json"),
+        .. new[] { "intake", "registry", "referral", "notification", "reporting", "identity" }.Select(service => $"{service} GET /openapi/{{documentName}}.json"),
     ];
 
     /// <summary>Any signed-in user, for their own account: anonymous callers get 401 (checked below), nobody a 403.</summary>
@@ -313,6 +315,20 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
         new("notification", "GET /api/deliveries/{id:guid}", ids => Get($"/api/deliveries/{ids.Delivery.DeliveryId}"),
             TestUsers.CountyOfficer(), TestUsers.PointStaff(), TestUsers.CountyOfficer("140821")),
 
+        new("reporting", "GET /api/statistics/summary", _ => Get("/api/statistics/summary?from=2026-11-01&to=2026-11-30"),
+            TestUsers.CountyOfficer(), TestUsers.StationStaff(), null, StatisticsAreScopedNotRefused),
+        new("reporting", "GET /api/statistics/cases", _ => Get("/api/statistics/cases?dimension=county&value=140802"),
+            TestUsers.PointStaff(), TestUsers.Auditor(), null, StatisticsAreScopedNotRefused),
+        new("reporting", "GET /api/statistics/monthly.xlsx", _ => Get("/api/statistics/monthly.xlsx?month=2026-11"),
+            TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), null, StatisticsAreScopedNotRefused),
+        new("reporting", "GET /api/statistics/monthly.csv", _ => Get("/api/statistics/monthly.csv?month=2026-11"),
+            TestUsers.CityAdministrator(), TestUsers.StationStaff(), null, StatisticsAreScopedNotRefused),
+        new("reporting", "GET /api/statistics/today", _ => Get("/api/statistics/today"),
+            TestUsers.CityAdministrator(), TestUsers.PointStaff(), null, StatisticsAreScopedNotRefused),
+        new("reporting", "POST /api/statistics/rebuild", _ => new HttpRequestMessage(HttpMethod.Post, new Uri("/api/statistics/rebuild", UriKind.Relative)),
+            TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
+        new("reporting", "GET /api/audit", _ => Get("/api/audit"),
+            TestUsers.Auditor(), TestUsers.CityAdministrator(), null, AuditorsSeeTheWholeLog),
         new("identity", "POST /api/admin/offices/", _ => Send(HttpMethod.Post, "/api/admin/offices",
                 new { code = NewCode(), name = "矩阵测试点", kind = "service_point", countyCode = "140802" }),
             TestUsers.CityAdministrator(), TestUsers.CountyOfficer(), null, TheCityRunsTheNetwork),
@@ -371,6 +387,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             "registry" => flow.Registry.CreateClient(),
             "referral" => flow.Referral.CreateClient(),
             "notification" => flow.Notification.CreateClient(),
+            "reporting" => flow.Reporting.CreateClient(),
             "identity" => SharedAuthority.Instance.CreateClient(),
             _ => throw new ArgumentOutOfRangeException(nameof(service), service, "no such service"),
         };
@@ -386,7 +403,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     [
         ("intake", flow.Intake.Services), ("registry", flow.Registry.Services),
         ("referral", flow.Referral.Services), ("notification", flow.Notification.Services),
-        ("identity", SharedAuthority.Instance.Services),
+        ("reporting", flow.Reporting.Services), ("identity", SharedAuthority.Instance.Services),
     ];
 
     [Fact]
