@@ -5,7 +5,8 @@ using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Reporting.Statistics;
 
-public sealed record StatisticsCase(Guid CaseId, string? CaseNumber, string? CountyCode, string? ServicePointCode, DateTimeOffset? RegisteredAt);
+/// <summary>A case behind a number; <see cref="RegisteredAt"/> in UTC (timestamptz as Npgsql reads it).</summary>
+public sealed record StatisticsCase(Guid CaseId, string? CaseNumber, string? CountyCode, string? ServicePointCode, DateTime? RegisteredAt);
 
 public sealed record StatisticsCasePage(IReadOnlyList<StatisticsCase> Items, Guid? Next);
 
