@@ -25,7 +25,7 @@ public static class ReliefServiceClients
     /// <summary>Referral, reading the facts of a case from Intake to classify it (分类救助).</summary>
     public const string Referral = "relief-referral";
 
-    /// <summary>Reporting, reading the facts of a case from Intake and the sources' history for a rebuild of its statistics.</summary>
+    /// <summary>Reporting, reading a case's facts for its statistics and the sources' history to rebuild its read model.</summary>
     public const string Reporting = "relief-reporting";
 }
 

@@ -27,7 +27,7 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     /// <summary>Referral's own client, as the AppHost registers it (Referral reads a case's facts from Intake).</summary>
     public const string ReferralClientId = "relief-referral";
     public const string ReferralClientSecret = "relief-test-referral-secret-0123456789";
-    /// <summary>Reporting's own client, as the AppHost registers it (facts from Intake, the sources' history).</summary>
+    /// <summary>Reporting's own client, as the AppHost registers it (Reporting reads facts and the sources' history).</summary>
     public const string ReportingClientId = "relief-reporting";
     public const string ReportingClientSecret = "relief-test-reporting-secret-0123456789";
 

@@ -83,7 +83,30 @@ demo.SetAction(async (result, cancellationToken) =>
     Console.WriteLine($"{created} demo point(s) created ({points.Count - created} were there already), {points.Count} in the demo network.");
 });
 
-var root = new RootCommand("Relief ops: outboxes and _error queues of a local stack, and its demo data.") { dataFolder, outbox, requeue, errors, replay, demo };
+var rebuild = new Command("reporting-rebuild",
+    "Empties Reporting's statistics read model and replays the sources' history into it (POST /api/statistics/rebuild, as admin).");
+rebuild.SetAction(async (result, cancellationToken) =>
+{
+    var stack = new LocalStack(result.GetValue(dataFolder)!);
+    using var authority = new HttpClient { BaseAddress = new Uri("http://localhost:5100") };
+    var token = await DemoNetwork.AdminTokenAsync(authority, stack.AdminPassword, cancellationToken);
+    using var reporting = DemoNetwork.Client(new Uri("http://localhost:5106"), token);
+    // Answers once the rebuilt model is committed: a large history takes a while.
+    reporting.Timeout = TimeSpan.FromMinutes(30);
+    using var response = await reporting.PostAsync(new Uri("/api/statistics/rebuild", UriKind.Relative), null, cancellationToken);
+    var body = await response.Content.ReadAsStringAsync(cancellationToken);
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new OpsException($"Reporting refused the rebuild: {(int)response.StatusCode} {body}");
+    }
+
+    Console.WriteLine($"Rebuilt: {body}");
+});
+
+var root = new RootCommand("Relief ops: outboxes and _error queues of a local stack, its demo data and the statistics' rebuild.")
+{
+    dataFolder, outbox, requeue, errors, replay, demo, rebuild,
+};
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -1,5 +1,6 @@
 using Relief.Intake;
 using Relief.Intake.Cases;
+using Relief.Intake.History;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -15,5 +16,6 @@ app.MapCaseEndpoints();
 app.MapCasePersonEndpoint();
 app.MapCaseFactsEndpoint();
 app.MapAuditEndpoints();
+app.MapCaseEventHistory();
 
 app.Run();

@@ -1,6 +1,7 @@
 using Relief.Referral;
 using Relief.Referral.Classification;
 using Relief.Referral.Extensions;
+using Relief.Referral.History;
 using Relief.Referral.Referrals;
 using Relief.Referral.ReliefLedger;
 using Relief.ServiceDefaults;
@@ -19,5 +20,6 @@ app.MapClassificationEndpoints();
 app.MapStayExtensionEndpoints();
 app.MapReliefLedgerEndpoints();
 app.MapAuditEndpoints();
+app.MapReferralEventHistory();
 
 app.Run();

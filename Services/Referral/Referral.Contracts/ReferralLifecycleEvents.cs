@@ -113,7 +113,11 @@ public sealed record ReliefActionRecorded
     /// <summary>In yuan, for a voucher or a fare; none for food, lodging or an escort.</summary>
     public decimal? Amount { get; init; }
     public required DateTimeOffset At { get; init; }
-    /// <summary>A travel voucher's destination province (2-digit GB/T 2260 code), coarse on purpose; none otherwise.</summary>
+    /// <summary>
+    /// For a travel voucher, the province (2-digit GB/T 2260 code, e.g. 14 for Shanxi) it takes the person to, when its
+    /// destination was written as a county code or names a county of Yuncheng; none otherwise. Coarse on purpose: for the
+    /// statistics of vouchers by destination, never the place itself.
+    /// </summary>
     public string? DestinationProvince { get; init; }
 }
 

@@ -1,4 +1,5 @@
 using Relief.Registry;
+using Relief.Registry.History;
 using Relief.Registry.Persons;
 using Relief.Registry.ServicePoints;
 using Relief.ServiceDefaults;
@@ -15,5 +16,6 @@ app.MapDefaultEndpoints();
 app.MapPersonEndpoints();
 app.MapServicePointEndpoints();
 app.MapAuditEndpoints();
+app.MapServicePointEventHistory();
 
 app.Run();

@@ -16,6 +16,7 @@ public static class ReportingServices
             bus.AddConsumer<CaseRegisteredConsumer>();
             bus.AddConsumer<IdentityConfirmedConsumer>();
             bus.AddConsumer<CaseUpdatedConsumer>();
+            bus.AddConsumer<CaseClosedConsumer>();
             bus.AddConsumer<CaseClassifiedConsumer>();
             bus.AddConsumer<ReferralRequestedConsumer>();
             bus.AddConsumer<ReferralAcceptedConsumer>();

@@ -32,6 +32,7 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<CaseClassified>(probe.Record);
                 endpoint.Handler<IdentityConfirmed>(probe.Record);
                 endpoint.Handler<CaseUpdated>(probe.Record);
+                endpoint.Handler<CaseClosed>(probe.Record);
                 endpoint.Handler<ServicePointChanged>(probe.Record);
                 endpoint.Handler<ReferralAccepted>(probe.Record);
                 endpoint.Handler<ReferralRejected>(probe.Record);

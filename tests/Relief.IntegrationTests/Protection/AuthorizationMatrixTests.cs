@@ -171,7 +171,12 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
 
     /// <summary>For one service's own client only, never a member of staff (checked below).</summary>
     private static readonly HashSet<string> ServiceOnly =
-        ["intake GET /internal/cases/{id:guid}/person", "intake GET /internal/cases/{id:guid}/facts"];
+    [
+        "intake GET /internal/cases/{id:guid}/person", "intake GET /internal/cases/{id:guid}/facts",
+        // The sources' history, for Reporting's client only: HistoryTests checks who may read it.
+        "intake GET /internal/history/cases", "referral GET /internal/history/classifications", "referral GET /internal/history/referrals",
+        "referral GET /internal/history/relief", "registry GET /internal/history/service-points",
+    ];
 
     private static IReadOnlyList<Entry> Matrix() =>
     [

@@ -34,6 +34,7 @@ public sealed class GeneratedMonth
     private static readonly string[] Identities = ["unconfirmed", "id_card_checked", "police_check", "self_declared", "not_established"];
     private static readonly string[] RejectReasons = ["not_in_area", "no_capacity", "not_eligible"];
     private static readonly string[] Outcomes = ["returned_home", "collected_by_relatives", "escorted_home", "placed"];
+    private static readonly string[] PointOutcomes = ["relief_given", "returned_home", "left_of_own_accord"];
     private static readonly string[] ReliefKinds = ["food", "travel_voucher", "cash_fare", "lodging", "escort"];
     private static readonly string[] Provinces = ["14", "41", "61", "11", "13"];
 
@@ -51,6 +52,8 @@ public sealed class GeneratedMonth
     public int Completed { get; private set; }
     public int ReliefActions { get; private set; }
     public Dictionary<string, ExpectedTotals> ByCounty { get; } = [];
+    /// <summary>Each case's outcome: its completed referral's, its point's close, else open.</summary>
+    public Dictionary<string, int> CasesByOutcome { get; } = [];
 
     public sealed class ExpectedTotals
     {
@@ -133,18 +136,32 @@ public sealed class GeneratedMonth
             CaseId = caseId, CountyCode = county, RuleSetVersion = 1, Rules = [referred ? "identity_not_established" : "food_at_point"],
             Decision = referred ? "referral" : "relief_at_point", Priority = referred ? "high" : null, At = registeredAt.AddMinutes(1),
         });
+        var outcome = "open";
         if (referred)
         {
-            AddReferral(random, caseId, county, point, registeredAt.AddMinutes(2), totals);
+            outcome = AddReferral(random, caseId, county, point, registeredAt.AddMinutes(2), totals) ?? outcome;
         }
-        else if (random.Next(2) == 0)
+        else
         {
-            AddRelief(random, caseId, county, registeredAt.AddMinutes(10), totals);
+            if (random.Next(2) == 0)
+            {
+                AddRelief(random, caseId, county, registeredAt.AddMinutes(10), totals);
+            }
+
+            if (random.Next(10) < 6)
+            {
+                outcome = PointOutcomes[random.Next(PointOutcomes.Length)];
+                Add("cases", new CaseClosed { CaseId = caseId, CountyCode = county, Outcome = outcome, ClosedAt = registeredAt.AddHours(1) });
+            }
         }
+
+        CasesByOutcome[outcome] = CasesByOutcome.GetValueOrDefault(outcome) + 1;
     }
 
-    private void AddReferral(Random random, Guid caseId, string county, string point, DateTimeOffset sentAt, ExpectedTotals totals)
+    /// <summary>Adds a referral's events; gives its outcome when it was completed.</summary>
+    private string? AddReferral(Random random, Guid caseId, string county, string point, DateTimeOffset sentAt, ExpectedTotals totals)
     {
+        string? outcome = null;
         var referralId = Guid.NewGuid();
         Referrals++;
         totals.Referrals++;
@@ -180,10 +197,11 @@ public sealed class GeneratedMonth
             {
                 Completed++;
                 totals.Completed++;
+                outcome = Outcomes[random.Next(Outcomes.Length)];
                 Add("referrals", new ReferralCompleted
                 {
                     ReferralId = referralId, CaseId = caseId, CountyCode = county, ReceivingStationCounty = county, Sequence = 3,
-                    At = acceptedAt.AddHours(random.Next(1, 48)), Outcome = Outcomes[random.Next(Outcomes.Length)],
+                    At = acceptedAt.AddHours(random.Next(1, 48)), Outcome = outcome,
                 });
                 if (random.Next(2) == 0)
                 {
@@ -212,6 +230,8 @@ public sealed class GeneratedMonth
                 Level = 1, DueAt = sentAt.AddMinutes(30), At = sentAt.AddMinutes(30),
             });
         }
+
+        return outcome;
     }
 
     private void AddRelief(Random random, Guid caseId, string county, DateTimeOffset at, ExpectedTotals totals)

@@ -87,6 +87,7 @@ public sealed class ReportingFixture : IAsyncLifetime
         {
             Relief.Intake.Contracts.CaseRegistered m => Probe.PublishAsync(m, messageId),
             Relief.Intake.Contracts.IdentityConfirmed m => Probe.PublishAsync(m, messageId),
+            Relief.Intake.Contracts.CaseClosed m => Probe.PublishAsync(m, messageId),
             Relief.Referral.Contracts.CaseClassified m => Probe.PublishAsync(m, messageId),
             Relief.Referral.Contracts.ReferralRequested m => Probe.PublishAsync(m, messageId),
             Relief.Referral.Contracts.ReferralAccepted m => Probe.PublishAsync(m, messageId),

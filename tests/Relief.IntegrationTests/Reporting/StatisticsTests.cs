@@ -52,6 +52,7 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
         Assert.Equal(13, summary["byCounty"]!.AsArray().Count);
         // Situations are read from the facts endpoint, never from the bus.
         Assert.Equal(Month.CasesBySituation.OrderBy(c => c.Key), Counts(summary, "bySituation", "situation").OrderBy(c => c.Key));
+        Assert.Equal(Month.CasesByOutcome.OrderBy(c => c.Key), Counts(summary, "byOutcome", "outcome").OrderBy(c => c.Key));
         Assert.Equal([new KeyValuePair<string, int>("2026-11", ReportingFixture.CaseCount)], Counts(summary, "byMonth", "month"));
         Assert.Equal(ReportingFixture.CaseCount, Counts(summary, "byPointKind", "kind").Where(k => GeneratedMonth.PointKinds.Contains(k.Key)).Sum(k => k.Value));
         Assert.Equal(13 * GeneratedMonth.PointKinds.Length, summary["coverage"]!.AsArray().Sum(row => row!["points"]!.GetValue<int>()));
@@ -136,10 +137,12 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         var bytes = await csv.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.AsSpan().StartsWith(Encoding.UTF8.GetPreamble()), "the CSV starts with a byte-order mark, for Excel");
-        var text = Encoding.UTF8.GetString(bytes);
-        Assert.Contains("项目,数值", text, StringComparison.Ordinal);
-        Assert.Contains("统计期间,2026-11-01 至 2026-11-30", text, StringComparison.Ordinal);
-        Assert.Contains($"登记求助人数,{Month.CasesByCounty["140802"]}", text, StringComparison.Ordinal);
+        using var csvFile = new MemoryStream(bytes);
+        var rows = csvFile.Query(useHeaderRow: true, excelType: ExcelType.CSV).Cast<IDictionary<string, object?>>()
+            .ToDictionary(row => (string)row["项目"]!, row => Convert.ToString(row["数值"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("2026-11-01 至 2026-11-30", rows["统计期间"]);
+        Assert.Equal("盐湖区", rows["县区"]);
+        Assert.Equal(Month.CasesByCounty["140802"].ToString(System.Globalization.CultureInfo.InvariantCulture), rows["登记求助人数"]);
     }
 
     [Fact]

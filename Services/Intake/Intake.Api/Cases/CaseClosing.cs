@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Relief.Intake.Contracts;
 using Relief.Intake.Referrals;
 using Relief.ServiceDefaults.Audit;
 using Relief.ServiceDefaults.Authentication;
@@ -76,7 +77,7 @@ public static class CaseClosing
         var user = ReliefUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var found = await connection.QuerySingleOrDefaultAsync<CaseState>(new CommandDefinition(
-            $"select closed_at from cases where id = @id and {CaseEndpoints.Scope}",
+            $"select closed_at, county_code from cases where id = @id and {CaseEndpoints.Scope}",
             DataScope.Parameters(user, new { id }), cancellationToken: cancellationToken));
         if (found is null)
         {
@@ -104,6 +105,8 @@ public static class CaseClosing
         unit.WriteOne(Close, parameters);
         unit.Write(RecordHistory, parameters);
         AuditLog.Record(unit, user, new AuditEntry("close_case", AuditEntry.Succeeded, id.ToString(), closed.ClosingOutcome));
+        // For the statistics' outcomes: a case closed at the point has no referral whose completion would say how it ended.
+        unit.Publish(new CaseClosed { CaseId = id, CountyCode = found.CountyCode, Outcome = closed.ClosingOutcome, ClosedAt = closed.ClosedAt });
         try
         {
             await unit.CommitAsync(CancellationToken.None);
@@ -139,6 +142,7 @@ public static class CaseClosing
     private sealed class CaseState
     {
         public DateTime? ClosedAt { get; init; }
+        public string CountyCode { get; init; } = "";
     }
 
     private sealed class OpenReferralRow

@@ -25,7 +25,8 @@ public sealed partial class CaseRegistration(
                            circumstances, id_number_sealed, id_number_key_id, id_number_hash, id_number_hash_key_id, id_number_masked,
                            birth_date, household_place, benefits, situations, needs, belongings, place,
                            contacts_count, contacts_sealed, contacts_key_id, notes_sealed, notes_key_id,
-                           registered_by, registered_at, trace_id, possible_duplicate_of)
+                           registered_by, registered_at, trace_id, possible_duplicate_of,
+                           registered_sex, registered_estimated_age, registered_need)
         select @Id, @CountyCode || '-' || to_char(@Day, 'YYYYMMDD') || '-' || lpad(number.last::text, greatest(4, length(number.last::text)), '0'),
                @CountyCode, @ServicePointCode, @Channel, @PersonName, @Sex, @EstimatedAge, @Need,
                @Circumstances, @IdNumberSealed, @IdNumberKeyId, @IdNumberHash, @IdNumberHashKeyId, @IdNumberMasked,
@@ -39,7 +40,9 @@ public sealed partial class CaseRegistration(
                     where earlier.service_point_code = @ServicePointCode and earlier.registered_at > @RegisteredAt - interval '15 minutes'
                       and (earlier.id_number_hash = @IdNumberHash or earlier.person_name = @PersonName)
                     order by earlier.registered_at desc limit 1)
-               end
+               end,
+               -- as CaseRegistered says them, whatever later updates change (the sources' history)
+               @Sex, @EstimatedAge, @Need
         from number
         returning case_number, possible_duplicate_of
         """;

@@ -14,7 +14,7 @@ namespace Relief.Referral.ReliefLedger;
 /// <summary>
 /// 救助台账: the relief given to the person of a case — food, a travel voucher, lodging, an escort home, a short fare —
 /// recorded once each (the client's id makes a retry the same entry), voidable with a reason, linked to the case's open
-/// referral if there is one. Events name the kind and amount only: where a person is going is theirs.
+/// referral if there is one. Events name the kind and amount, and a voucher's province at most: where a person is going is theirs.
 /// </summary>
 public static class ReliefLedgerEndpoints
 {
@@ -113,6 +113,7 @@ public static class ReliefLedgerEndpoints
         unit.Publish(new ReliefActionRecorded
         {
             ActionId = actionId, CaseId = caseId, CountyCode = @case.CountyCode, Kind = request.Kind!, Amount = request.Amount, At = now,
+            DestinationProvince = DestinationProvince.Of(request.Kind!, request.Details?.Destination),
         });
         try
         {

@@ -24,7 +24,7 @@ create table report_cases (
     decision           text,
     priority           text,
     classified_at      timestamptz,
-    -- The close: a completed referral's outcome (a point's close has no event yet).
+    -- The latest close: a completed referral's outcome, or the point's (CaseClosed).
     closed_at          timestamptz,
     outcome            text,
     -- When Intake read the facts kept here: an older read never overwrites a newer one.

@@ -179,7 +179,7 @@ public static class ReadModelHandlers
             overdue_at = least(report_referrals.overdue_at, excluded.overdue_at)
         """;
 
-    // The case's outcome is its latest completed referral's.
+    // The case's outcome is its latest close: a completed referral's, or the point's (CaseClosed).
     private const string CloseCase = """
         insert into report_cases (case_id, county_code, closed_at, outcome) values (@CaseId, @CountyCode, @At, @Outcome)
         on conflict (case_id) do update set closed_at = excluded.closed_at, outcome = excluded.outcome, updated_at = now()
@@ -216,6 +216,10 @@ public static class ReadModelHandlers
         });
         writes.Write(CloseCase, new { message.CaseId, message.CountyCode, At = message.At.ToUniversalTime(), message.Outcome });
     }
+
+    /// <summary>结案 at the point: a case helped where it was registered, closed with a coded outcome.</summary>
+    public static void Apply(IReadModelWrites writes, CaseClosed message) =>
+        writes.Write(CloseCase, new { message.CaseId, message.CountyCode, At = message.ClosedAt.ToUniversalTime(), message.Outcome });
 
     public static void Apply(IReadModelWrites writes, ReferralOverdue message) =>
         writes.Write(UpsertOverdue, new

@@ -76,6 +76,12 @@ public abstract class PlainReadModelConsumer<TMessage>(UnitOfWorkFactory units, 
         Task.FromResult<Action<IReadModelWrites>>(writes => handler(writes, message));
 }
 
+public sealed class CaseClosedConsumer(UnitOfWorkFactory units, ILogger<CaseClosedConsumer> logger)
+    : PlainReadModelConsumer<CaseClosed>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.case-closed";
+}
+
 public sealed class CaseClassifiedConsumer(UnitOfWorkFactory units, ILogger<CaseClassifiedConsumer> logger)
     : PlainReadModelConsumer<CaseClassified>(units, logger, ReadModelHandlers.Apply)
 {

@@ -167,6 +167,9 @@ public sealed partial class ReadModelRebuild(
                 var updated = Read<CaseUpdated>(item);
                 ReadModelHandlers.Apply(writes, updated, facts[updated.CaseId]);
                 break;
+            case nameof(CaseClosed):
+                ReadModelHandlers.Apply(writes, Read<CaseClosed>(item));
+                break;
             case nameof(CaseClassified):
                 ReadModelHandlers.Apply(writes, Read<CaseClassified>(item));
                 break;
