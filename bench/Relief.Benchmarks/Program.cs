@@ -5,6 +5,9 @@ using Relief.Benchmarks;
 //   pipeline [seconds]   the whole stack as users start it, beside the bare baseline endpoint (default 60 s measured)
 //   outbox [events]      the transactional outbox, beside MassTransit publishing directly (default 3000 events a run)
 //   service-points       nearest open point and coverage over 10,000 points, beside a scan and a bare count
+//   statistics [iterations] [cases]   the statistics page's queries over a read model of 1,000,000 cases, each part's
+//                        p50/p99 for a county officer and the city, beside the same queries without the read model's
+//                        indexes and a count(*) of the scope's cases (default 100 timings of each part per scope)
 //   desk-feed [seconds] [cases/s]   POST of a case needing referral → its item on the station's SSE feed, on the whole
 //                        stack beside the bare path of the same shape (default 60 s measured at 100 cases/s)
 //   desk-feed-baseline [seconds] [cases/s]   only that bare path (on the servers RELIEF_TEST_* name), to work on it alone
@@ -23,6 +26,12 @@ switch (command)
     case "service-points":
         await ServicePointBenchmark.RunAsync(Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh."));
         break;
+    case "statistics":
+        await StatisticsBenchmark.RunAsync(
+            Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh."),
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000);
+        break;
     case "desk-feed" or "desk-feed-baseline":
         await DeskFeedBenchmark.RunAsync(
             command == "desk-feed" ? Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh.") : null,
@@ -33,7 +42,7 @@ switch (command)
         await BareBaselineServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), desk: args.Length > 2 && args[2] == "desk");
         break;
     default:
-        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events] | service-points | desk-feed [seconds] [cases/s] | desk-feed-baseline [seconds] [cases/s]");
+        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events] | service-points | statistics [iterations] [cases] | desk-feed [seconds] [cases/s] | desk-feed-baseline [seconds] [cases/s]");
         return 2;
 }
 
