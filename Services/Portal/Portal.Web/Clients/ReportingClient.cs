@@ -21,7 +21,7 @@ public sealed class ReportingClient(HttpClient http)
         return await ApiResult.CallAsync<StatisticsCasePage>(() => http.GetAsync($"/api/statistics/cases{query}", cancellationToken), cancellationToken);
     }
 
-    /// <summary>The city's dashboard: open referrals, overdue ones, counties without an embedded point of some kind.</summary>
+    /// <summary>The city's dashboard: open and overdue referrals, counties without an embedded point of some kind.</summary>
     public async Task<ApiResult<TodayView>> TodayAsync(CancellationToken cancellationToken) =>
         await ApiResult.CallAsync<TodayView>(() => http.GetAsync("/api/statistics/today", cancellationToken), cancellationToken);
 
@@ -51,13 +51,13 @@ public sealed record StatisticsFilter(string? From, string? To, string? County, 
 /// <summary>The summary of a period (<c>GET /api/statistics/summary</c>).</summary>
 public sealed record StatisticsSummary
 {
-    public JsonElement? Period { get; init; }
+    public StatisticsPeriodView? Period { get; init; }
     public JsonElement? Scope { get; init; }
     public StatisticsTotals Totals { get; init; } = new();
     public List<MonthCount> ByMonth { get; init; } = [];
     public List<CountyCount> ByCounty { get; init; } = [];
     public List<PointCount> ByPoint { get; init; } = [];
-    public List<PointKindCount> ByPointKind { get; init; } = [];
+    public List<KindCount> ByPointKind { get; init; } = [];
     public List<ChannelCount> ByChannel { get; init; } = [];
     public List<SituationCount> BySituation { get; init; } = [];
     public List<IdentityCount> ByIdentity { get; init; } = [];
@@ -82,11 +82,11 @@ public sealed record StatisticsTotals
 
 public sealed record MonthCount(string Month, long Cases);
 
-public sealed record CountyCount(string County, long Cases);
+public sealed record CountyCount(string County, string? Name, long Cases);
 
-public sealed record PointCount(string Point, long Cases);
+public sealed record PointCount(string Point, string? Kind, string? County, long Cases);
 
-public sealed record PointKindCount(string PointKind, long Cases);
+public sealed record KindCount(string Kind, long Cases);
 
 public sealed record ChannelCount(string Channel, long Cases);
 
@@ -107,7 +107,7 @@ public sealed record HandoffFigures
     public List<StationFigures> ByStation { get; init; } = [];
 }
 
-public sealed record ReasonCount(string Reason, long Count);
+public sealed record ReasonCount(string Reason, long Referrals);
 
 /// <summary>One receiving station (by its county): referrals, accepted, rejected, overdue, and its median minutes to accept.</summary>
 public sealed record StationFigures
@@ -125,9 +125,11 @@ public sealed record ReliefFigures
 {
     public List<ProvinceVouchers> VouchersByProvince { get; init; } = [];
     public long Escorts { get; init; }
-    public long LodgingNights { get; init; }
+    /// <summary>Stays, not nights: the ledger's event carries no number of nights.</summary>
+    public long Lodging { get; init; }
     public long Food { get; init; }
     public long Fares { get; init; }
+    public decimal FaresAmount { get; init; }
 }
 
 public sealed record ProvinceVouchers(string Province, long Count, decimal Amount);
@@ -146,37 +148,29 @@ public sealed record StatisticsCasePage
 public sealed record StatisticsCase
 {
     public Guid CaseId { get; init; }
-    public string CaseNumber { get; init; } = "";
+    public string? CaseNumber { get; init; }
     public string? CountyCode { get; init; }
     public string? ServicePointCode { get; init; }
     public DateTimeOffset? RegisteredAt { get; init; }
 }
 
-/// <summary>The city's dashboard (<c>GET /api/statistics/today</c>).</summary>
+/// <summary>The period Reporting counted over (its default: this month).</summary>
+public sealed record StatisticsPeriodView(DateOnly From, DateOnly To);
+
+/// <summary>The city's dashboard (<c>GET /api/statistics/today</c>): what stands open now, whatever day it began.</summary>
 public sealed record TodayView
 {
-    public DateTimeOffset? At { get; init; }
-    public List<OpenReferral> OpenReferrals { get; init; } = [];
-    public List<OpenReferral> Overdue { get; init; } = [];
+    public DateOnly? Date { get; init; }
+    public long OpenReferrals { get; init; }
+    public long Overdue { get; init; }
     public List<CoverageGap> CoverageGaps { get; init; } = [];
-    /// <summary>Family-search notices (issue 13), absent until that is built: the service says so here.</summary>
-    public JsonElement? Notices { get; init; }
+    /// <summary>Family-search notices (issue 13): not built yet, and the service says so here rather than give a zero.</summary>
+    public FamilySearchFigures? FamilySearch { get; init; }
 }
 
-/// <summary>A referral not yet accepted, or not yet done with (as the read model last heard).</summary>
-public sealed record OpenReferral
-{
-    public Guid ReferralId { get; init; }
-    public Guid CaseId { get; init; }
-    public string? CaseNumber { get; init; }
-    public string? CountyCode { get; init; }
-    public string? ReceivingStationCounty { get; init; }
-    public string Status { get; init; } = "";
-    public DateTimeOffset? RequestedAt { get; init; }
-    public DateTimeOffset? OverdueAt { get; init; }
-}
+public sealed record FamilySearchFigures(bool Available, string? Note);
 
-/// <summary>A county without an embedded point of a kind.</summary>
+/// <summary>A county without an embedded point of one of the kinds every county is expected to have.</summary>
 public sealed record CoverageGap
 {
     public string County { get; init; } = "";

@@ -47,8 +47,8 @@ public sealed record StatisticsPeriod(string From, string To, string? Month, str
         if (PointKind is not null)
         {
             // Intake's list knows no kind of point: Reporting's own list says which cases were counted.
-            return Counted(name is null ? point is not null ? "point" : county is not null ? "county" : "total" : name,
-                value ?? point ?? county ?? "cases");
+            return name is not null ? Counted(name, value) : point is not null ? Counted("point", point)
+                : county is not null ? Counted("county", county) : Counted(null, null);
         }
 
         var query = new Dictionary<string, string?>
@@ -65,12 +65,12 @@ public sealed record StatisticsPeriod(string From, string To, string? Month, str
 
     /// <summary>The cases of a month of the period (the bar of the month).</summary>
     public string MonthCases(string month) =>
-        DateOnly.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+        PointKind is null && DateOnly.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
             ? Cases(from: Later(Date(first), From), to: Earlier(Date(first.AddMonths(1).AddDays(-1)), To))
             : Counted("month", month);
 
-    /// <summary>The cases Reporting counted under a number Intake's list cannot express (a channel, an outcome, a referral's fate).</summary>
-    public string Counted(string dimension, string value) =>
+    /// <summary>The cases Reporting counted under a number Intake's list cannot express (a channel, an outcome, the kind of point).</summary>
+    public string Counted(string? dimension, string? value) =>
         "/statistics/cases" + Query.Of([.. Filter.Parameters(), ("dimension", dimension), ("value", value)]);
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
