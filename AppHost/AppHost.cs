@@ -78,6 +78,22 @@ var notification = builder.AddProject<Projects.Notification_Api>("notification")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
+// Reporting keeps the statistics' read model (reportingdb) from events; it reads a case's facts (situations are health
+// data, never on the bus) from Intake and, for a rebuild, the sources' history, as a client of its own.
+var reportingClientSecret = builder.AddPersistentSecret(infrastructure.Data, "reporting-client-secret", length: 48);
+var reporting = builder.AddProject<Projects.Reporting_Api>("reporting")
+    .WithReliefInfrastructure(infrastructure, "reportingdb")
+    .WithTokenValidation(identity)
+    .WithReference(intake)
+    .WithReference(referral)
+    .WithReference(registry)
+    .WithEnvironment("ServiceClient__ClientId", "relief-reporting")
+    .WithEnvironment("ServiceClient__ClientSecret", reportingClientSecret)
+    .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
+    .WithAddressPrinted();
+
 // The staff portal (http://localhost:5105), a backend-for-frontend: it signs users in at the authority (authorization
 // code + PKCE, a confidential client whose secret the data folder keeps) and calls the services with their tokens.
 var portalClientSecret = builder.AddPersistentSecret(infrastructure.Data, "portal-client-secret", length: 48);
@@ -88,6 +104,7 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithReference(registry)
     .WithReference(referral)
     .WithReference(notification)
+    .WithReference(reporting)
     .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Portal__ClientSecret", portalClientSecret)
     .WaitFor(identity)
@@ -102,6 +119,7 @@ notification.WithEnvironment("Notification__PortalUrl", portal.GetEndpoint("http
 identity
     .WithEnvironment("Identity__ServiceClients__relief-registry", registryClientSecret)
     .WithEnvironment("Identity__ServiceClients__relief-referral", referralClientSecret)
+    .WithEnvironment("Identity__ServiceClients__relief-reporting", reportingClientSecret)
     .WithEnvironment("Identity__WebPortal__ClientSecret", portalClientSecret)
     .WithEnvironment("Identity__WebPortal__RedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPortal__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signout-callback-oidc"));

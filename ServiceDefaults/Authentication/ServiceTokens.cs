@@ -24,6 +24,9 @@ public static class ReliefServiceClients
 
     /// <summary>Referral, reading the facts of a case from Intake to classify it (分类救助).</summary>
     public const string Referral = "relief-referral";
+
+    /// <summary>Reporting, reading the facts of a case from Intake and the sources' history for a rebuild of its statistics.</summary>
+    public const string Reporting = "relief-reporting";
 }
 
 /// <summary>

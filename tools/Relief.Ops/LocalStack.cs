@@ -16,6 +16,7 @@ public sealed class LocalStack(string dataFolder)
         ["registry"] = "registrydb",
         ["referral"] = "referraldb",
         ["notification"] = "notificationdb",
+        ["reporting"] = "reportingdb",
     };
 
     /// <summary>The same rule as the AppHost and run.sh: /var/lib/relief for root, else $XDG_DATA_HOME/relief.</summary>

@@ -113,6 +113,8 @@ public sealed record ReliefActionRecorded
     /// <summary>In yuan, for a voucher or a fare; none for food, lodging or an escort.</summary>
     public decimal? Amount { get; init; }
     public required DateTimeOffset At { get; init; }
+    /// <summary>A travel voucher's destination province (2-digit GB/T 2260 code), coarse on purpose; none otherwise.</summary>
+    public string? DestinationProvince { get; init; }
 }
 
 /// <summary>A ledger entry was voided, with a reason; the entry stays, marked void.</summary>

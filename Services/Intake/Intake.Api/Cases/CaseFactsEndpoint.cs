@@ -18,7 +18,7 @@ public static class CaseFactsEndpoint
     public static IEndpointRouteBuilder MapCaseFactsEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapGet("/internal/cases/{id:guid}/facts", GetCaseFacts).WithTags("Internal")
-            .RequireAuthorization(policy => policy.RequireClaim(ReliefClaims.Subject, ReliefServiceClients.Referral));
+            .RequireAuthorization(policy => policy.RequireClaim(ReliefClaims.Subject, ReliefServiceClients.Referral, ReliefServiceClients.Reporting));
         return app;
     }
 

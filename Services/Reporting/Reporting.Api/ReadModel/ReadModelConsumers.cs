@@ -1,0 +1,137 @@
+using Relief.Intake.Contracts;
+using Relief.Referral.Contracts;
+using Relief.Registry.Contracts;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.Reporting.ReadModel;
+
+/// <summary>A consumer's unit of work as the handlers' target.</summary>
+public sealed class UnitWrites(UnitOfWork unit) : IReadModelWrites
+{
+    public void Write(string sql, object parameters) => unit.Write(sql, parameters);
+}
+
+/// <summary>
+/// Applies one event to the read model through its handler, once per message (the inbox), under the feed lock taken
+/// shared: a rebuild holding it exclusively makes the event wait and apply on top of the rebuilt rows.
+/// </summary>
+public abstract class ReadModelConsumer<TMessage>(UnitOfWorkFactory units, ILogger logger) : IdempotentConsumer<TMessage>(units, logger)
+    where TMessage : class
+{
+    protected override async Task HandleAsync(TMessage message, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        // Read before the lock is asked for: a rebuild never waits on Intake through a consumer.
+        var apply = await PrepareAsync(message, cancellationToken);
+        unit.Write(ReadModelHandlers.TakeFeedLockShared, new { Key = ReadModelHandlers.FeedLockKey });
+        apply(new UnitWrites(unit));
+    }
+
+    /// <summary>Reads what the handler needs (a case's facts) and gives back the handler to run.</summary>
+    protected abstract Task<Action<IReadModelWrites>> PrepareAsync(TMessage message, CancellationToken cancellationToken);
+}
+
+public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<CaseRegisteredConsumer> logger)
+    : ReadModelConsumer<CaseRegistered>(units, logger)
+{
+    protected override string InboxName => "reporting.case-registered";
+
+    protected override async Task<Action<IReadModelWrites>> PrepareAsync(CaseRegistered message, CancellationToken cancellationToken)
+    {
+        var facts = await intake.GetAsync(message.CaseId, cancellationToken);
+        return writes => ReadModelHandlers.Apply(writes, message, facts);
+    }
+}
+
+public sealed class IdentityConfirmedConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<IdentityConfirmedConsumer> logger)
+    : ReadModelConsumer<IdentityConfirmed>(units, logger)
+{
+    protected override string InboxName => "reporting.identity-confirmed";
+
+    protected override async Task<Action<IReadModelWrites>> PrepareAsync(IdentityConfirmed message, CancellationToken cancellationToken)
+    {
+        var facts = await intake.GetAsync(message.CaseId, cancellationToken);
+        return writes => ReadModelHandlers.Apply(writes, message, facts);
+    }
+}
+
+public sealed class CaseUpdatedConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<CaseUpdatedConsumer> logger)
+    : ReadModelConsumer<CaseUpdated>(units, logger)
+{
+    protected override string InboxName => "reporting.case-updated";
+
+    protected override async Task<Action<IReadModelWrites>> PrepareAsync(CaseUpdated message, CancellationToken cancellationToken)
+    {
+        var facts = await intake.GetAsync(message.CaseId, cancellationToken);
+        return writes => ReadModelHandlers.Apply(writes, message, facts);
+    }
+}
+
+/// <summary>An event whose handler needs nothing but the event.</summary>
+public abstract class PlainReadModelConsumer<TMessage>(UnitOfWorkFactory units, ILogger logger, Action<IReadModelWrites, TMessage> handler)
+    : ReadModelConsumer<TMessage>(units, logger)
+    where TMessage : class
+{
+    protected override Task<Action<IReadModelWrites>> PrepareAsync(TMessage message, CancellationToken cancellationToken) =>
+        Task.FromResult<Action<IReadModelWrites>>(writes => handler(writes, message));
+}
+
+public sealed class CaseClassifiedConsumer(UnitOfWorkFactory units, ILogger<CaseClassifiedConsumer> logger)
+    : PlainReadModelConsumer<CaseClassified>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.case-classified";
+}
+
+public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, ILogger<ReferralRequestedConsumer> logger)
+    : PlainReadModelConsumer<ReferralRequested>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-requested";
+}
+
+public sealed class ReferralAcceptedConsumer(UnitOfWorkFactory units, ILogger<ReferralAcceptedConsumer> logger)
+    : PlainReadModelConsumer<ReferralAccepted>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-accepted";
+}
+
+public sealed class ReferralRejectedConsumer(UnitOfWorkFactory units, ILogger<ReferralRejectedConsumer> logger)
+    : PlainReadModelConsumer<ReferralRejected>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-rejected";
+}
+
+public sealed class ReferralStatusChangedConsumer(UnitOfWorkFactory units, ILogger<ReferralStatusChangedConsumer> logger)
+    : PlainReadModelConsumer<ReferralStatusChanged>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-status-changed";
+}
+
+public sealed class ReferralCompletedConsumer(UnitOfWorkFactory units, ILogger<ReferralCompletedConsumer> logger)
+    : PlainReadModelConsumer<ReferralCompleted>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-completed";
+}
+
+public sealed class ReferralOverdueConsumer(UnitOfWorkFactory units, ILogger<ReferralOverdueConsumer> logger)
+    : PlainReadModelConsumer<ReferralOverdue>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.referral-overdue";
+}
+
+public sealed class ReliefActionRecordedConsumer(UnitOfWorkFactory units, ILogger<ReliefActionRecordedConsumer> logger)
+    : PlainReadModelConsumer<ReliefActionRecorded>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.relief-action-recorded";
+}
+
+public sealed class ReliefActionVoidedConsumer(UnitOfWorkFactory units, ILogger<ReliefActionVoidedConsumer> logger)
+    : PlainReadModelConsumer<ReliefActionVoided>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.relief-action-voided";
+}
+
+public sealed class ServicePointChangedConsumer(UnitOfWorkFactory units, ILogger<ServicePointChangedConsumer> logger)
+    : PlainReadModelConsumer<ServicePointChanged>(units, logger, ReadModelHandlers.Apply)
+{
+    protected override string InboxName => "reporting.service-point-changed";
+}
