@@ -119,6 +119,36 @@ public sealed class StatisticsTests(SharedStack shared, PortalBrowser browser) :
         Assert.True(session.ConsoleErrors.Count == 0, string.Join("\n", session.ConsoleErrors));
     }
 
+    [Fact]
+    public async Task The_city_sees_open_and_overdue_referrals_and_coverage_gaps_on_its_dashboard_and_that_notices_are_not_yet_there()
+    {
+        var data = new StackData(Stack);
+        const string Open = "select count(*) from report_referrals where status in ('requested', 'accepted', 'in_progress')";
+        // Counties lacking an embedded relief station, community center or love station (Reporting's expected kinds).
+        const string Gaps = """
+            select count(*) from (values ('140802'), ('140821'), ('140822'), ('140823'), ('140824'), ('140825'), ('140826'),
+                                         ('140827'), ('140828'), ('140829'), ('140830'), ('140881'), ('140882')) as county(code)
+            where (select count(distinct kind) from report_points p
+                   where p.county_code = county.code and p.status = 'embedded'
+                     and p.kind in ('relief_station', 'community_center', 'love_station')) < 3
+            """;
+        var (userName, password) = await Stack.SignIn.NewUserAsync(TestUsers.CityAdministrator());
+        await using var session = await browser.OpenAsync(Stack.PortalAddress);
+        var openBefore = await data.ScalarAsync<long>("reportingdb", Open);
+        await session.SignInAsync(userName, password, "/dashboard");
+        var openAfter = await data.ScalarAsync<long>("reportingdb", Open);
+
+        var page = session.Page;
+        var shown = long.Parse(await page.Locator("[data-testid=open-referrals] .total-value").InnerTextAsync(), CultureInfo.InvariantCulture);
+        Assert.InRange(shown, openBefore, openAfter);
+        var gaps = await data.ScalarAsync<long>("reportingdb", Gaps);
+        Assert.Equal(gaps.ToString(CultureInfo.InvariantCulture), (await page.Locator("[data-testid=gaps] .total-value").InnerTextAsync()).Trim());
+        Assert.Equal(gaps, await page.Locator("[data-testid=coverage-gaps] tbody tr").CountAsync());
+        Assert.Contains("寻亲公告：尚未上线", await page.Locator("[data-testid=notices]").InnerTextAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("73-city-dashboard");
+        Assert.True(session.ConsoleErrors.Count == 0, string.Join("\n", session.ConsoleErrors));
+    }
+
     private static async Task<long> TotalAsync(Microsoft.Playwright.IPage page) =>
         long.Parse((await page.Locator("[data-testid=total-cases] .total-value").InnerTextAsync()).Replace(",", "", StringComparison.Ordinal),
             CultureInfo.InvariantCulture);
