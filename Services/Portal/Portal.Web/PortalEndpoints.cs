@@ -9,7 +9,7 @@ using Relief.Portal.Notifications;
 
 namespace Relief.Portal;
 
-/// <summary>The portal's few endpoints that are not pages: sign-out, the choice of language, the map's data and the duty desk's feed.</summary>
+/// <summary>The portal's few endpoints that are not pages: sign-out, the choice of language, the map's data, the duty desk's feed and the monthly report's files.</summary>
 public static class PortalEndpoints
 {
     public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
@@ -24,6 +24,11 @@ public static class PortalEndpoints
         app.MapGet("/desk/stream", DeskStreamProxy.StreamAsync).AllowAnonymous();
         // "全部已读": a form post from the header or /notifications, with its antiforgery token.
         app.MapPost("/desk/read", MarkDeskReadAsync).RequireAuthorization(PortalPolicies.DeskUsers);
+        // The month's report, written by Reporting in the user's scope and passed through as it comes.
+        app.MapGet("/statistics/monthly.xlsx", (string? month, string? county, HttpContext http, ReportingClient reporting) =>
+            MonthlyFileAsync("xlsx", month, county, http, reporting)).RequireAuthorization(PortalPolicies.StatisticsReaders);
+        app.MapGet("/statistics/monthly.csv", (string? month, string? county, HttpContext http, ReportingClient reporting) =>
+            MonthlyFileAsync("csv", month, county, http, reporting)).RequireAuthorization(PortalPolicies.StatisticsReaders);
         return app;
     }
 
@@ -84,6 +89,48 @@ public static class PortalEndpoints
         }
 
         return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/notifications");
+    }
+
+    /// <summary>
+    /// Streams Reporting's file to the browser with its type and file name, never holding it whole; a refusal (a month
+    /// not well formed, a county out of scope) comes back as Reporting's status with its reason.
+    /// </summary>
+    private static async Task MonthlyFileAsync(string format, string? month, string? county, HttpContext http, ReportingClient reporting)
+    {
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await reporting.MonthlyFileAsync(format, month, county, http.RequestAborted);
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
+                                   || (e is TaskCanceledException && !http.RequestAborted.IsCancellationRequested))
+        {
+            await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Reporting did not answer.").ExecuteAsync(http);
+            return;
+        }
+
+        using (answer)
+        {
+            if (!answer.IsSuccessStatusCode)
+            {
+                var refusal = await ApiResult.FromAsync<NoValue>(answer, http.RequestAborted);
+                await Results.Problem(statusCode: (int)refusal.Status, title: refusal.Title).ExecuteAsync(http);
+                return;
+            }
+
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = answer.Content.Headers.ContentType?.ToString()
+                ?? (format == "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8");
+            http.Response.Headers.ContentDisposition = answer.Content.Headers.ContentDisposition?.ToString()
+                ?? $"attachment; filename=\"relief-{month ?? "month"}.{format}\"";
+            if (answer.Content.Headers.ContentLength is { } length)
+            {
+                http.Response.ContentLength = length;
+            }
+
+            await using var body = await answer.Content.ReadAsStreamAsync(http.RequestAborted);
+            await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
     }
 
     private static string WithQuery(string url, string name, string value) =>

@@ -67,7 +67,9 @@ public static class PortalServices
             .AddPolicy(PortalPolicies.DeskUsers, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.NotificationManagers, policy => policy.RequireAuthenticatedUser().RequireRole(
-                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
+                ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.StatisticsReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddLocalization();
@@ -83,6 +85,8 @@ public static class PortalServices
         builder.Services.AddHttpClient<ReferralClient>(http => http.BaseAddress = new Uri("http://referral"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         builder.Services.AddHttpClient<NotificationClient>(http => http.BaseAddress = new Uri("http://notification"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<ReportingClient>(http => http.BaseAddress = new Uri("http://reporting"))
             .AddHttpMessageHandler<AccessTokenHandler>();
         // The live feed stays open for as long as the page does: no total timeout, no retry (the browser reconnects).
         // Removing the defaults' pipeline is the way the resilience package offers for a streaming client; it is marked
@@ -217,6 +221,8 @@ public static class PortalPolicies
     public const string DeskUsers = "desk_users";
     /// <summary>County officers (their county's offices) and the city: channel subscriptions and the delivery log.</summary>
     public const string NotificationManagers = "notification_managers";
+    /// <summary>Statistics and the monthly reports (统计报表), each their scope: point staff, county officers, the city.</summary>
+    public const string StatisticsReaders = "statistics_readers";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

@@ -37,6 +37,9 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
 
     private static readonly string[] NotificationManagers = ["county_officer", "city_admin"];
 
+    /// <summary>Statistics, each their scope: point staff (their point), county officers (their county), the city.</summary>
+    private static readonly string[] StatisticsReaders = [ReliefRoles.PointStaff, "county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -68,6 +71,9 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/notifications/subscriptions"] = ("/notifications/subscriptions", NotificationManagers),
         ["/notifications/deliveries"] = ("/notifications/deliveries", NotificationManagers),
         ["/notifications/deliveries/{Id:guid}"] = ("/notifications/deliveries/00000000-0000-0000-0000-000000000001", NotificationManagers),
+        ["/statistics"] = ("/statistics", StatisticsReaders),
+        ["/statistics/cases"] = ("/statistics/cases?dimension=channel&value=WalkIn", StatisticsReaders),
+        ["/dashboard"] = ("/dashboard", CityAdministrator),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),
@@ -81,6 +87,8 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["GET /network/map-data"] = "the network's readers (as /network/map); NetworkMapTests read it through the map",
         ["GET /desk/stream"] = "desk users (as /notifications); anyone else, signed in or not, is answered 204 so EventSource stops (DeskFeedTests)",
         ["POST /desk/read"] = "desk users, with the form's antiforgery token (DeskFeedTests)",
+        ["GET /statistics/monthly.xlsx"] = "statistics readers (as /statistics), scoped again by Reporting; StatisticsTests download it",
+        ["GET /statistics/monthly.csv"] = "statistics readers (as /statistics), scoped again by Reporting",
     };
 
     [Fact]
