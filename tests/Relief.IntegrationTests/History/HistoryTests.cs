@@ -238,23 +238,23 @@ public sealed class HistoryTests(WholeFlowFixture flow) : IClassFixture<WholeFlo
         List<Item> ours = [];
         List<string> expected = [];
         List<string> actual = [];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        do
+        try
         {
-            var bus = published().ToList();
-            var entities = bus.Select(e => entityOf(e.Message)).ToHashSet();
-            var all = await ReadAllAsync(client, stream, limit: 2);
-            ours = [.. all.Where(item => entities.Contains(entityOf(item.Message)))];
-            expected = [.. bus.Select(e => Canonical(e.Type, e.Message)).Order(StringComparer.Ordinal)];
-            actual = [.. ours.Select(item => Canonical(item.Type, item.Message)).Order(StringComparer.Ordinal)];
-            if (bus.Count >= expectedAtLeast && expected.SequenceEqual(actual))
+            await TestDatabase.EventuallyAsync(async () =>
             {
-                break;
-            }
-
-            await Task.Delay(200);
+                var bus = published().ToList();
+                var entities = bus.Select(e => entityOf(e.Message)).ToHashSet();
+                var all = await ReadAllAsync(client, stream, limit: 2);
+                ours = [.. all.Where(item => entities.Contains(entityOf(item.Message)))];
+                expected = [.. bus.Select(e => Canonical(e.Type, e.Message)).Order(StringComparer.Ordinal)];
+                actual = [.. ours.Select(item => Canonical(item.Type, item.Message)).Order(StringComparer.Ordinal)];
+                return bus.Count >= expectedAtLeast && expected.SequenceEqual(actual);
+            }, $"the {stream} stream gives what the bus carried");
         }
-        while (DateTime.UtcNow < deadline);
+        catch (TimeoutException)
+        {
+            // The assertions below say what differs.
+        }
 
         Assert.True(expected.Count >= expectedAtLeast, $"{stream}: only {expected.Count} events on the bus");
         Assert.Equal(expected, actual);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly.RateLimiting;
 using Polly.Timeout;
+using Relief.Notification.DutyDesk;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.PersonalData;
 using Relief.ServiceDefaults.Telemetry;
@@ -20,16 +21,15 @@ namespace Relief.Notification.Delivery;
 /// retried after an exponential back-off with jitter, and after the configured attempts the delivery is marked failed and
 /// raised to ops (an error log with ids only, the <c>relief.notification.deliveries.failed</c> counter, the delivery log).
 /// An instance that dies holding claims loses nothing: once <c>claimed_until</c> has passed another takes them again
-/// (at least once: a receiver de-duplicates by the delivery id it is sent). It wakes on <c>LISTEN desk_feed</c> (a desk
-/// item committed) and polls besides; time is the injected clock's.
+/// (at least once: a receiver de-duplicates by the delivery id it is sent). It wakes when a desk item is committed — told
+/// by the process's one LISTEN connection (<see cref="DeskFeedListener"/>), which the live feeds share — and polls
+/// besides; time is the injected clock's.
 /// </summary>
 public sealed partial class DeliveryDispatcher(
     NpgsqlDataSource db, UnitOfWorkFactory units, DeliveryChannels channels, IHttpClientFactory http, PersonalDataProtector protector,
-    IOptionsMonitor<NotificationOptions> options, TimeProvider clock, ILogger<DeliveryDispatcher> logger) : BackgroundService
+    DeskFeedSignal posted, IOptionsMonitor<NotificationOptions> options, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
+    : BackgroundService
 {
-    /// <summary>The channel a committed desk item notifies (pg_notify), on which this wakes.</summary>
-    public const string WakeChannel = "desk_feed";
-
     private static readonly Counter<long> Delivered =
         ReliefTelemetry.Meter.CreateCounter<long>("relief.notification.deliveries.delivered", description: "Deliveries the target took");
     private static readonly Counter<long> Failed =
@@ -81,7 +81,7 @@ public sealed partial class DeliveryDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = ListenAsync(stoppingToken);
+        var following = FollowPostsAsync(stoppingToken);
         var sends = new HashSet<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -123,7 +123,7 @@ public sealed partial class DeliveryDispatcher(
         }
 
         // Stopping: sends in flight are cancelled and recorded nowhere; their claims lapse and another pass sends them.
-        await Task.WhenAll(sends.Append(listening)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        await Task.WhenAll(sends.Append(following)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private async Task WaitForWakeAsync(TimeSpan poll, CancellationToken stoppingToken)
@@ -228,55 +228,26 @@ public sealed partial class DeliveryDispatcher(
         LogAttemptFailed(logger, delivery.Id, attempt, outcome.Error);
     }
 
-    /// <summary>Wakes the dispatcher whenever a desk item is committed (pg_notify on <see cref="WakeChannel"/>).</summary>
-    private async Task ListenAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Wakes the dispatcher whenever a desk item is committed (and when the listener has just reconnected: items may have
+    /// been posted meanwhile). The next wake-up is taken before this one is acted on, so a post in between is not missed.
+    /// </summary>
+    private async Task FollowPostsAsync(CancellationToken stoppingToken)
     {
+        var next = posted.NextOnAnyDeskAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"listen {WakeChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                Wake(); // anything committed before the listen began
-                try
-                {
-                    while (true)
-                    {
-                        await connection.WaitAsync(stoppingToken);
-                    }
-                }
-                finally
-                {
-                    // Pooled connections are not reset on return (NoResetOnClose): stop listening before giving it back.
-                    if (connection.State == System.Data.ConnectionState.Open)
-                    {
-                        await using var unlisten = new NpgsqlCommand("unlisten *", connection);
-                        await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-                    }
-                }
+                await next.WaitAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception e)
-            {
-                // Polling goes on meanwhile; only the wake-up is late.
-                LogListenFailed(logger, e.GetType().Name);
-                try
-                {
-                    await Task.Delay(options.CurrentValue.Delivery.PollInterval * 5, clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+
+            next = posted.NextOnAnyDeskAsync();
+            Wake();
         }
     }
 
@@ -293,7 +264,4 @@ public sealed partial class DeliveryDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery pass failed ({ExceptionType}); what is due stays due for the next pass")]
     private static partial void LogPassFailed(ILogger logger, string exceptionType);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for new desk items failed ({ExceptionType}); polling meanwhile")]
-    private static partial void LogListenFailed(ILogger logger, string exceptionType);
 }

@@ -223,6 +223,7 @@ public sealed class DeliveryTests(DeliveryFixture fixture) : IClassFixture<Deliv
         // The slow call had not ended (answered or timed out) when the fast one was delivered.
         Assert.DoesNotContain(fixture.SlowReceiver.Events, e => e.Event == "end:" + slowPath);
         Assert.Equal("pending", await fixture.StatusOfAsync(await fixture.DeliveryOfAsync(slow)));
+        fixture.SlowReceiver.ReleaseSlow();
     }
 
     [Fact]

@@ -21,7 +21,8 @@ public sealed record ReceivedMessage(string Path, string Format, bool Verified, 
 /// and the bureau's SMS gateway. It checks each request as the real one would — the generic signature, the robots' body
 /// format, DingTalk's signed URL, the gateway's key — and answers a bad one as they do (401, or an errcode). What each
 /// path does is in its name: <c>ok-…</c> answers at once; <c>fail-once-…</c> 500 first; <c>always-500-…</c> always 500;
-/// <c>hang-once-…</c> never answers the first request; <c>slow-…</c> answers after 10 s.
+/// <c>hang-once-…</c> never answers the first request; <c>slow-…</c> answers only once the test calls
+/// <see cref="ReleaseSlow"/> — slower than any attempt timeout, so the sender gives up on it first.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -34,6 +35,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, int> calls = new();
     private int order;
+    private readonly TaskCompletionSource slowGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentQueue<ReceivedMessage> Messages { get; } = new();
 
@@ -65,6 +67,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public Uri Url(string path) => new(BaseAddress, path);
 
+    /// <summary>Lets every <c>slow-…</c> request still held answer.</summary>
+    public void ReleaseSlow() => slowGate.TrySetResult();
+
     public IReadOnlyList<ReceivedMessage> At(string path) => Messages.Where(m => m.Path == path).ToList();
 
     private delegate Task<(bool Ok, string? DeliveryId, JsonElement Body)> Check(HttpRequest request, byte[] body);
@@ -87,7 +92,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
             if (name.StartsWith("slow-", StringComparison.Ordinal))
             {
-                await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                // Held until the test lets go or the sender gives up: a target slower than the 10 s of the example.
+                await slowGate.Task.WaitAsync(context.RequestAborted);
             }
 
             var (ok, deliveryId, json) = await check(context.Request, body);
