@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using Dapper;
 using Npgsql;
 using Relief.Reporting.Statistics;
@@ -158,21 +157,19 @@ internal static class StatisticsBenchmark
 
     /// <summary>
     /// The queries timed: the service's whole summary and cases page through their public entry points, and each
-    /// statement of the summary's batch alone — read from SummaryQuery itself (its SQL is private to the service, and a
-    /// copy here would time a query the page no longer runs), with the service's own parameters and scope.
+    /// statement of the summary's batch alone — SummaryQuery's own (a copy here would time a query the page no longer
+    /// runs), with the service's own parameters and scope.
     /// </summary>
     private static List<(string Part, Func<NpgsqlDataSource, StatisticsFilter, ReliefUser, Task> Run)> Parts()
     {
-        var sql = (string?)typeof(SummaryQuery).GetField("Sql", BindingFlags.NonPublic | BindingFlags.Static)?.GetValue(null)
-            ?? throw new InvalidOperationException("SummaryQuery has no Sql field any more: time its statements another way.");
-        var statements = sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var statements = SummaryQuery.Statements;
         var parts = new List<(string, Func<NpgsqlDataSource, StatisticsFilter, ReliefUser, Task>)>
         {
             (WholeSummary, (db, f, u) => SummaryQuery.RunAsync(db, f, u, CancellationToken.None)),
         };
         foreach (var (statement, i) in statements.Select((s, i) => (s, i)))
         {
-            var label = statements.Length == StatementNames.Length ? StatementNames[i] : $"statement {i + 1}";
+            var label = statements.Count == StatementNames.Length ? StatementNames[i] : $"statement {i + 1}";
             parts.Add(("  " + label, async (db, f, u) =>
             {
                 await using var connection = await db.OpenConnectionAsync();
