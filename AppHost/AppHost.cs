@@ -94,6 +94,26 @@ var reporting = builder.AddProject<Projects.Reporting_Api>("reporting")
     .WithDirectEndpoint()
     .WithAddressPrinted();
 
+// Family search (寻亲, familysearchdb): notices, police requests, missing-person reports and their matching. It reads
+// what a notice is drafted from (the person as registered) from Intake as a client of its own, and seals notices'
+// details and photos with a key of its own until they are published.
+var familySearchClientSecret = builder.AddPersistentSecret(infrastructure.Data, "familysearch-client-secret", length: 48);
+var familySearchDataKey = builder.AddPersistentSecret(infrastructure.Data, "familysearch-data-key", length: 48);
+var familySearch = builder.AddProject<Projects.FamilySearch_Api>("familysearch")
+    .WithReliefInfrastructure(infrastructure, "familysearchdb")
+    .WithEnvironment("PersonalData__ActiveKeyId", "k1")
+    .WithEnvironment("PersonalData__Keys__k1", familySearchDataKey)
+    .WithEnvironment("PersonalData__ActiveLookupKeyId", "h1")
+    .WithEnvironment("PersonalData__LookupKeys__h1", familySearchDataKey)
+    .WithTokenValidation(identity)
+    .WithReference(intake)
+    .WithEnvironment("ServiceClient__ClientId", "relief-familysearch")
+    .WithEnvironment("ServiceClient__ClientSecret", familySearchClientSecret)
+    .WithServiceHealth()
+    .WithServiceSettings()
+    .WithDirectEndpoint()
+    .WithAddressPrinted();
+
 // The staff portal (http://localhost:5105), a backend-for-frontend: it signs users in at the authority (authorization
 // code + PKCE, a confidential client whose secret the data folder keeps) and calls the services with their tokens.
 var portalClientSecret = builder.AddPersistentSecret(infrastructure.Data, "portal-client-secret", length: 48);
@@ -105,6 +125,7 @@ var portal = builder.AddProject<Projects.Portal_Web>("portal")
     .WithReference(referral)
     .WithReference(notification)
     .WithReference(reporting)
+    .WithReference(familySearch)
     .WithEnvironment("Portal__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Portal__ClientSecret", portalClientSecret)
     .WaitFor(identity)
@@ -120,6 +141,7 @@ identity
     .WithEnvironment("Identity__ServiceClients__relief-registry", registryClientSecret)
     .WithEnvironment("Identity__ServiceClients__relief-referral", referralClientSecret)
     .WithEnvironment("Identity__ServiceClients__relief-reporting", reportingClientSecret)
+    .WithEnvironment("Identity__ServiceClients__relief-familysearch", familySearchClientSecret)
     .WithEnvironment("Identity__WebPortal__ClientSecret", portalClientSecret)
     .WithEnvironment("Identity__WebPortal__RedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPortal__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{portal.GetEndpoint("http")}/signout-callback-oidc"));

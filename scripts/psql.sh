@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Opens psql on a database of the running local stack: scripts/psql.sh intakedb [psql arguments …]
-# (identitydb, intakedb, registrydb, referraldb, notificationdb, reportingdb; default postgres). Reads the port this run and the
+# (identitydb, intakedb, registrydb, referraldb, notificationdb, reportingdb, familysearchdb; default postgres). Reads the port this run and the
 # generated password from the data folder (see README, Operations).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -27,6 +27,9 @@ public static class ReliefServiceClients
 
     /// <summary>Reporting, reading a case's facts for its statistics and the sources' history to rebuild its read model.</summary>
     public const string Reporting = "relief-reporting";
+
+    /// <summary>Family search, reading what a notice is drafted from (the person as registered) from Intake.</summary>
+    public const string FamilySearch = "relief-familysearch";
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace Relief.EndToEndTests;
 /// </summary>
 public sealed class ReliefStack : IAsyncDisposable
 {
-    public static readonly string[] Services = ["identity", "intake", "registry", "referral", "notification", "reporting", "portal"];
+    public static readonly string[] Services = ["identity", "intake", "registry", "referral", "notification", "reporting", "familysearch", "portal"];
 
     /// <summary>The first city administrator's password, which the AppHost takes as a parameter.</summary>
     public const string AdminPassword = "e2e-admin-password-0123456789";

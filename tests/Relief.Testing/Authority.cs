@@ -30,6 +30,9 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
     /// <summary>Reporting's own client, as the AppHost registers it (Reporting reads facts and the sources' history).</summary>
     public const string ReportingClientId = "relief-reporting";
     public const string ReportingClientSecret = "relief-test-reporting-secret-0123456789";
+    /// <summary>Family search's own client, as the AppHost registers it (it reads a notice's starting facts from Intake).</summary>
+    public const string FamilySearchClientId = "relief-familysearch";
+    public const string FamilySearchClientSecret = "relief-test-familysearch-secret-0123456789";
 
     private readonly bool ownsDatabase = database is null;
 
@@ -65,6 +68,7 @@ public sealed class Authority(IReadOnlyDictionary<string, string?>? settings = n
         builder.UseSetting($"Identity:ServiceClients:{RegistryClientId}", RegistryClientSecret);
         builder.UseSetting($"Identity:ServiceClients:{ReferralClientId}", ReferralClientSecret);
         builder.UseSetting($"Identity:ServiceClients:{ReportingClientId}", ReportingClientSecret);
+        builder.UseSetting($"Identity:ServiceClients:{FamilySearchClientId}", FamilySearchClientSecret);
         // Tests make many token requests from one (test server) address; the rate-limit test sets its own.
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerIpPerMinute", "10000");
         builder.UseSetting("Identity:RateLimit:TokenRequestsPerUserPerMinute", "1000");

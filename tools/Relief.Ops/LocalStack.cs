@@ -17,6 +17,7 @@ public sealed class LocalStack(string dataFolder)
         ["referral"] = "referraldb",
         ["notification"] = "notificationdb",
         ["reporting"] = "reportingdb",
+        ["familysearch"] = "familysearchdb",
     };
 
     /// <summary>The same rule as the AppHost and run.sh: /var/lib/relief for root, else $XDG_DATA_HOME/relief.</summary>

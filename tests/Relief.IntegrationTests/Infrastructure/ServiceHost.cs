@@ -65,7 +65,8 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                 options => options.BackchannelHttpHandler = SharedAuthority.Instance.Server.CreateHandler());
             services.AddConsumeObserver(_ => Consumed);
             if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi) || typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi)
-                || typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi))
+                || typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi)
+                || typeof(TEntryPoint) == typeof(Relief.FamilySearch.FamilySearchApi))
             {
                 services.AddHttpClient(Relief.ServiceDefaults.Authentication.ServiceTokens.AuthorityClient)
                     .ConfigurePrimaryHttpMessageHandler(() => SharedAuthority.Instance.Server.CreateHandler());
@@ -101,7 +102,9 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
             ? (Authority.ReferralClientId, Authority.ReferralClientSecret)
             : typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi)
                 ? (Authority.ReportingClientId, Authority.ReportingClientSecret)
-                : (Authority.RegistryClientId, Authority.RegistryClientSecret);
+                : typeof(TEntryPoint) == typeof(Relief.FamilySearch.FamilySearchApi)
+                    ? (Authority.FamilySearchClientId, Authority.FamilySearchClientSecret)
+                    : (Authority.RegistryClientId, Authority.RegistryClientSecret);
         builder.UseSetting("ServiceClient:ClientId", clientId);
         builder.UseSetting("ServiceClient:ClientSecret", clientSecret);
         // Service discovery resolves Intake's name; the test server's handler above answers whatever the address.

@@ -1,0 +1,21 @@
+using Relief.FamilySearch.Copies;
+using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Messaging;
+
+namespace Relief.FamilySearch;
+
+public static class FamilySearchServices
+{
+    public static WebApplicationBuilder AddFamilySearchServices(this WebApplicationBuilder builder)
+    {
+        builder.AddReliefDatabase("familysearchdb", typeof(FamilySearchServices).Assembly);
+        builder.AddReliefMessaging("familysearch", bus =>
+        {
+            bus.AddConsumer<CaseRegisteredConsumer>();
+        });
+        return builder;
+    }
+}
+
+/// <summary>Names this assembly for hosts and tests (the top-level Program has no namespace).</summary>
+public sealed class FamilySearchApi;

@@ -1,0 +1,15 @@
+using Relief.FamilySearch;
+using Relief.ServiceDefaults;
+using Relief.ServiceDefaults.Audit;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddFamilySearchServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapAuditEndpoints();
+
+app.Run();

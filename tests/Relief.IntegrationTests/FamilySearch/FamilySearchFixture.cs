@@ -1,0 +1,6 @@
+using Relief.FamilySearch;
+using Relief.IntegrationTests.Infrastructure;
+
+namespace Relief.IntegrationTests.FamilySearch;
+
+public sealed class FamilySearchFixture() : ServiceHostFixture<FamilySearchApi>("familysearchdb");
