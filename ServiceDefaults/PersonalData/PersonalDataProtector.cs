@@ -92,9 +92,11 @@ public sealed class PersonalDataProtector
         activeLookupKeyId = settings.ActiveLookupKeyId;
     }
 
-    public SealedValue Seal(string value, Guid owner)
+    public SealedValue Seal(string value, Guid owner) => SealBytes(Encoding.UTF8.GetBytes(value), owner);
+
+    /// <summary>Seals binary personal data (a photo) as <see cref="Seal"/> seals text, without a text encoding between.</summary>
+    public SealedValue SealBytes(ReadOnlySpan<byte> plaintext, Guid owner)
     {
-        var plaintext = Encoding.UTF8.GetBytes(value);
         var sealedBytes = new byte[NonceSize + TagSize + plaintext.Length];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
@@ -103,7 +105,9 @@ public sealed class PersonalDataProtector
         return new SealedValue(activeKeyId, sealedBytes);
     }
 
-    public string Open(SealedValue value, Guid owner)
+    public string Open(SealedValue value, Guid owner) => Encoding.UTF8.GetString(OpenBytes(value, owner));
+
+    public byte[] OpenBytes(SealedValue value, Guid owner)
     {
         if (!keys.TryGetValue(value.KeyId, out var key))
         {
@@ -114,7 +118,7 @@ public sealed class PersonalDataProtector
         var plaintext = new byte[sealedBytes.Length - NonceSize - TagSize];
         using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(sealedBytes[..NonceSize], sealedBytes[(NonceSize + TagSize)..], sealedBytes.Slice(NonceSize, TagSize), plaintext, owner.ToByteArray());
-        return Encoding.UTF8.GetString(plaintext);
+        return plaintext;
     }
 
     /// <summary>The keyed hash of a normalized value under the active lookup key, to store beside the sealed value.</summary>

@@ -1,6 +1,9 @@
 using Relief.FamilySearch.Copies;
+using Relief.FamilySearch.Photos;
+using Relief.FamilySearch.Public;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.FamilySearch;
 
@@ -13,6 +16,10 @@ public static class FamilySearchServices
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
         });
+        // Notices' details and photos are sealed at rest with the service's key.
+        builder.AddReliefPersonalData();
+        builder.AddPhotoServices();
+        builder.AddPublicNoticeServices();
         return builder;
     }
 }

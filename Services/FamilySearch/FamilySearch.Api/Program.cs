@@ -1,4 +1,6 @@
 using Relief.FamilySearch;
+using Relief.FamilySearch.Photos;
+using Relief.FamilySearch.Public;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -10,6 +12,8 @@ builder.AddFamilySearchServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapPhotoEndpoints();
+app.MapPublicNoticeEndpoints();
 app.MapAuditEndpoints();
 
 app.Run();
