@@ -22,6 +22,9 @@ public static class NotificationServices
             bus.AddConsumer<ReferralRejectedConsumer>();
             bus.AddConsumer<ReferralCompletedConsumer>();
             bus.AddConsumer<CaseClassifiedConsumer>();
+            bus.AddConsumer<NoticeDraftedConsumer>();
+            bus.AddConsumer<NoticeOverdueConsumer>();
+            bus.AddConsumer<PoliceRequestOverdueConsumer>();
             // The local copies desks are addressed by.
             bus.AddConsumer<CaseRegisteredConsumer>();
             bus.AddConsumer<ServicePointChangedConsumer>();

@@ -30,7 +30,10 @@ public sealed record DeskItem
     public required string Link { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public string? TraceId { get; init; }
-    /// <summary>For referral_overdue: acceptance or care_days, and the escalation level.</summary>
+    /// <summary>
+    /// For referral_overdue: acceptance or care_days; for police_request_overdue the request's kind; for notice_overdue
+    /// "notice" — and the escalation level.
+    /// </summary>
     public string? DeadlineKind { get; init; }
     public int? Level { get; init; }
 }
@@ -44,6 +47,13 @@ public static class NotificationKinds
     public const string ReferralCompleted = "referral_completed";
     /// <summary>A new case of a minor or an emergency: the county office is told at once.</summary>
     public const string UrgentCase = "urgent_case";
+    /// <summary>寻亲公告待拟: a notice was drafted for a person whose identity is not established; its 24-hour clock runs.</summary>
+    public const string NoticeDrafted = "notice_drafted";
+    /// <summary>A notice not published within 24 hours of arrival.</summary>
+    public const string NoticeOverdue = "notice_overdue";
+    /// <summary>A request of the police (identity check, DNA sample, trafficking report) not answered by its deadline.</summary>
+    public const string PoliceRequestOverdue = "police_request_overdue";
 
-    public static readonly string[] All = [ReferralRequested, ReferralRejected, ReferralOverdue, ReferralCompleted, UrgentCase];
+    public static readonly string[] All =
+        [ReferralRequested, ReferralRejected, ReferralOverdue, ReferralCompleted, UrgentCase, NoticeDrafted, NoticeOverdue, PoliceRequestOverdue];
 }

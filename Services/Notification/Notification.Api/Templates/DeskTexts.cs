@@ -73,4 +73,29 @@ public static class DeskTexts
             ? $"{Case(caseNumber)}按分类救助规则须立即移交未成年人保护机构并通知公安，请立即跟进。"
             : $"{Case(caseNumber)}经分类为紧急，请立即跟进。",
         CaseLink(caseId));
+
+    private static readonly Dictionary<string, string> PoliceRequestKinds = new()
+    {
+        ["identity_check"] = "身份核查",
+        ["dna_sample"] = "DNA 采样比对",
+        ["trafficking_report"] = "疑似走失、被遗弃、被拐人员报案",
+    };
+
+    public static string NoticeLink(Guid noticeId) => $"/family-search/notices/{noticeId}";
+
+    /// <summary>寻亲公告待拟: the station completes the notice and has it approved within 24 hours of arrival.</summary>
+    public static Text NoticeDrafted(string? caseNumber, Guid noticeId, DateTimeOffset dueAt) => new(
+        Title("寻亲公告待拟", caseNumber),
+        $"{Case(caseNumber)}的受助人员身份不明，已生成寻亲公告草稿，请完善后送审，在 {Time(dueAt)} 前发布。",
+        NoticeLink(noticeId));
+
+    public static Text NoticeOverdue(string? caseNumber, Guid noticeId, int level, DateTimeOffset dueAt) => new(
+        Title($"寻亲公告超时（{level} 级）", caseNumber),
+        $"{Case(caseNumber)}的寻亲公告未在 {Time(dueAt)} 前发布（入站后 24 小时内），请立即处理。",
+        NoticeLink(noticeId));
+
+    public static Text PoliceRequestOverdue(string? caseNumber, Guid caseId, string kind, int level, DateTimeOffset dueAt) => new(
+        Title($"公安协查超时（{level} 级）", caseNumber),
+        $"{Case(caseNumber)}向公安机关提出的{PoliceRequestKinds.GetValueOrDefault(kind, "协查")}请求未在 {Time(dueAt)} 前得到答复，请跟进。",
+        CaseLink(caseId));
 }

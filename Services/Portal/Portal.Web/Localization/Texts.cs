@@ -382,6 +382,9 @@ public sealed class Texts
         ["referral_overdue"] = "转介超时",
         ["referral_completed"] = "转介已办结",
         ["urgent_case"] = "紧急案件",
+        ["notice_drafted"] = "寻亲公告待拟",
+        ["notice_overdue"] = "寻亲公告超时",
+        ["police_request_overdue"] = "公安协查超时",
     };
 
     /// <summary>Where an office's notifications go besides the desk.</summary>
