@@ -177,8 +177,14 @@ public sealed class PublicNoticeTests(FamilySearchFixture fixture) : IClassFixtu
     public async Task A_client_over_its_budget_is_told_429_with_problem_details()
     {
         await using var limited = new ServiceHost<FamilySearchApi>("familysearchdb", TestInfrastructure.NewName("familysearchdb"),
-            fixture.VirtualHost.AmqpUri, new Dictionary<string, string> { ["PublicNotices:PermitsPerMinute"] = "3" });
+            fixture.VirtualHost.AmqpUri, new Dictionary<string, string>
+            {
+                ["PublicNotices:PermitsPerMinute"] = "3",
+                // As behind the portal: the client's address is the proxy's header.
+                ["PublicNotices:ClientAddressHeader"] = "X-Forwarded-For",
+            });
         using var anonymous = limited.CreateClient();
+        anonymous.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.7, 10.0.0.2");
         for (var i = 0; i < 3; i++)
         {
             using var allowed = await anonymous.GetAsync(new Uri("/api/public/notices", UriKind.Relative));
@@ -190,6 +196,10 @@ public sealed class PublicNoticeTests(FamilySearchFixture fixture) : IClassFixtu
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(429, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32());
         Assert.NotNull(refused.Headers.RetryAfter);
+        // Another client has a budget of its own.
+        using var another = limited.CreateClient();
+        another.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
+        Assert.Equal(HttpStatusCode.OK, (await another.GetAsync(new Uri("/api/public/notices", UriKind.Relative))).StatusCode);
         // Staff's own endpoints are not on this budget.
         using var staff = await limited.ClientForAsync(TestUsers.CityAdministrator());
         Assert.Equal(HttpStatusCode.NotFound, (await staff.GetAsync(new Uri($"/api/family-search/photos/{Guid.NewGuid()}", UriKind.Relative))).StatusCode);

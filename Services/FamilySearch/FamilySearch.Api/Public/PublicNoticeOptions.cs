@@ -11,6 +11,13 @@ public sealed class PublicNoticeOptions
     /// </summary>
     public int PermitsPerMinute { get; set; } = 120;
 
+    /// <summary>
+    /// The header carrying the client's address when the public reaches the service only through the portal or a
+    /// reverse proxy (e.g. "X-Forwarded-For": its first address is the client's). Unset, the connection's address is the
+    /// client's. Set it only where nobody can reach the service but through that proxy: a client could name any address.
+    /// </summary>
+    public string? ClientAddressHeader { get; set; }
+
     public int DefaultPageSize { get; set; } = 20;
 
     public int MaxPageSize { get; set; } = 50;

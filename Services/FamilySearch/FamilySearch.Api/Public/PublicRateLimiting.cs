@@ -15,6 +15,7 @@ public sealed class PublicRateLimitPolicy(IOptions<PublicNoticeOptions> options)
     public const string Name = "public-notices";
 
     private readonly int permitsPerMinute = options.Value.PermitsPerMinute;
+    private readonly string? clientAddressHeader = options.Value.ClientAddressHeader;
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => async (context, cancellationToken) =>
     {
@@ -38,10 +39,22 @@ public sealed class PublicRateLimitPolicy(IOptions<PublicNoticeOptions> options)
     };
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-        RateLimitPartition.GetFixedWindowLimiter("address:" + httpContext.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+        RateLimitPartition.GetFixedWindowLimiter("address:" + ClientAddress(httpContext), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permitsPerMinute,
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
         });
+
+    /// <summary>The client's address: from the proxy's header when one is configured and present, else the connection's.</summary>
+    private string? ClientAddress(HttpContext http)
+    {
+        if (clientAddressHeader is not null
+            && http.Request.Headers[clientAddressHeader].ToString().Split(',')[0].Trim() is { Length: > 0 } forwarded)
+        {
+            return forwarded;
+        }
+
+        return http.Connection.RemoteIpAddress?.ToString();
+    }
 }
