@@ -1,4 +1,5 @@
 using Relief.FamilySearch.Copies;
+using Relief.FamilySearch.Notices;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 
@@ -12,7 +13,9 @@ public static class FamilySearchServices
         builder.AddReliefMessaging("familysearch", bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
+            bus.AddNoticeConsumers();
         });
+        builder.AddNoticeServices();
         return builder;
     }
 }

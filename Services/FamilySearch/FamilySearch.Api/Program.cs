@@ -1,4 +1,6 @@
 using Relief.FamilySearch;
+using Relief.FamilySearch.Notices;
+using Relief.FamilySearch.Police;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -11,5 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapAuditEndpoints();
+app.MapNoticeEndpoints();
+app.MapPoliceRequestEndpoints();
 
 app.Run();
