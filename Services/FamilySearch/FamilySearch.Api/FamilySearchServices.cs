@@ -2,6 +2,7 @@ using Relief.FamilySearch.Copies;
 using Relief.FamilySearch.Notices;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.FamilySearch;
 
@@ -10,6 +11,7 @@ public static class FamilySearchServices
     public static WebApplicationBuilder AddFamilySearchServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("familysearchdb", typeof(FamilySearchServices).Assembly);
+        builder.AddReliefPersonalData();
         builder.AddReliefMessaging("familysearch", bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
