@@ -1,5 +1,6 @@
--- A notice's history: who drafted, edited, submitted, approved, returned or withdrew it, and when it went overdue. The
--- comment of a return or withdrawal may name the person, so it is not kept here (the notice's audit trail is enough).
+-- A notice's history: who drafted, edited, submitted, approved, returned or withdrew it, and when it went overdue. detail
+-- keeps staff's comment on a return or withdrawal (for the drafter to act on, like a referral's history) and the reason;
+-- never the notice's content.
 create table notice_history (
     id         bigint generated always as identity primary key,
     notice_id  uuid not null references notices (id),
