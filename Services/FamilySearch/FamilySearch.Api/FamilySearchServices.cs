@@ -1,4 +1,5 @@
 using Relief.FamilySearch.Copies;
+using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.FamilySearch.Public;
 using Relief.ServiceDefaults.Data;
@@ -12,12 +13,14 @@ public static class FamilySearchServices
     public static WebApplicationBuilder AddFamilySearchServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("familysearchdb", typeof(FamilySearchServices).Assembly);
+        // Notices' details, photos and police answers are sealed at rest with the service's key.
+        builder.AddReliefPersonalData();
         builder.AddReliefMessaging("familysearch", bus =>
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
+            bus.AddNoticeConsumers();
         });
-        // Notices' details and photos are sealed at rest with the service's key.
-        builder.AddReliefPersonalData();
+        builder.AddNoticeServices();
         builder.AddPhotoServices();
         builder.AddPublicNoticeServices();
         return builder;

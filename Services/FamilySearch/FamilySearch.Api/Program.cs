@@ -1,5 +1,7 @@
 using Relief.FamilySearch;
+using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
+using Relief.FamilySearch.Police;
 using Relief.FamilySearch.Public;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
@@ -15,5 +17,7 @@ app.MapDefaultEndpoints();
 app.MapPhotoEndpoints();
 app.MapPublicNoticeEndpoints();
 app.MapAuditEndpoints();
+app.MapNoticeEndpoints();
+app.MapPoliceRequestEndpoints();
 
 app.Run();

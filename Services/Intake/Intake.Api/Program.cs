@@ -15,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapCaseEndpoints();
 app.MapCasePersonEndpoint();
 app.MapCaseFactsEndpoint();
+app.MapCaseNoticeFactsEndpoint();
 app.MapAuditEndpoints();
 app.MapCaseEventHistory();
 

@@ -42,6 +42,12 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<ReliefActionRecorded>(probe.Record);
                 endpoint.Handler<ReliefActionVoided>(probe.Record);
                 endpoint.Handler<OfficeChanged>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.NoticeDrafted>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.NoticePublished>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.NoticeWithdrawn>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.NoticeOverdue>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.PoliceRequestOverdue>(probe.Record);
+                endpoint.Handler<Relief.FamilySearch.Contracts.ReunionConfirmed>(probe.Record);
             });
         });
         await probe.bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

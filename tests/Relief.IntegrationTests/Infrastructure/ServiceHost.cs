@@ -24,7 +24,7 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
     public string Database { get; } = database;
 
     /// <summary>
-    /// For Registry and Referral: the Intake they read each case's person or facts from. Unset, the run's shared Intake
+    /// For Registry, Referral and FamilySearch: the Intake they read each case's person, facts or notice facts from. Unset, the run's shared Intake
     /// (<see cref="SharedIntake"/>), which knows only the cases a test registered there: for one a test publishes straight
     /// onto the bus with a made-up id, Registry records the facts its event carries and Referral fails it to _error.
     /// </summary>
@@ -93,6 +93,12 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                     .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? ReferralHandler ?? intake);
                 services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Registry)
                     .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? RegistryHandler ?? intake);
+            }
+
+            if (typeof(TEntryPoint) == typeof(Relief.FamilySearch.FamilySearchApi))
+            {
+                services.AddHttpClient<Relief.FamilySearch.Notices.IntakeNoticeFacts>()
+                    .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
 
             TestServices?.Invoke(services);

@@ -173,6 +173,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     private static readonly HashSet<string> ServiceOnly =
     [
         "intake GET /internal/cases/{id:guid}/person", "intake GET /internal/cases/{id:guid}/facts",
+        "intake GET /internal/cases/{id:guid}/notice-facts",
         // The sources' history, for Reporting's client only: HistoryTests checks who may read it.
         "intake GET /internal/history/cases", "referral GET /internal/history/classifications", "referral GET /internal/history/referrals",
         "referral GET /internal/history/relief", "registry GET /internal/history/service-points",
@@ -505,12 +506,13 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             }
         }
 
-        // Intake's person of a case: Registry's client token only; its facts: Referral's only; no member of staff, whatever
+        // Intake's person of a case: Registry's client token only; its facts: Referral's only; its notice facts: FamilySearch's only; no member of staff, whatever
         // their role, and neither service the other's.
         foreach (var (what, client, otherClient) in new[]
         {
             ("person", (Authority.RegistryClientId, Authority.RegistryClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
             ("facts", (Authority.ReferralClientId, Authority.ReferralClientSecret), (Authority.RegistryClientId, Authority.RegistryClientSecret)),
+            ("notice-facts", (Authority.FamilySearchClientId, Authority.FamilySearchClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
         })
         {
             var endpoint = $"intake GET /internal/cases/{{id:guid}}/{what}";

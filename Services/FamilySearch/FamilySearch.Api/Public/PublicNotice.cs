@@ -28,10 +28,3 @@ public sealed record PublicNotice(
 
 /// <summary>A page of published notices, newest first; <see cref="Next"/> is the <c>after</c> of the next page (null on the last).</summary>
 public sealed record PublicNoticePage(IReadOnlyList<PublicNotice> Items, string? Next);
-
-/// <summary>
-/// The sealed part of a notice (notices.details_sealed, owner = the notice's id) as far as the public page reads it: the
-/// notices' own document is written by the notice lifecycle; names are matched case-insensitively (camelCase JSON).
-/// </summary>
-internal sealed record SealedNoticeDetails(
-    string? Name, string? Health, string? MentalState, string? Features, string? Clothing, string? FoundPlace, string? Contact);

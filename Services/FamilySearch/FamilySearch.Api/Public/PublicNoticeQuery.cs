@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.ServiceDefaults.PersonalData;
 
@@ -228,14 +229,12 @@ public sealed class PublicNoticeQuery(NpgsqlDataSource db, PersonalDataProtector
 
     private PublicNotice Public(NoticeRow row)
     {
-        var details = row is { DetailsKeyId: { } keyId, DetailsSealed: { } sealedDetails }
-            ? JsonSerializer.Deserialize<SealedNoticeDetails>(protector.Open(new SealedValue(keyId, sealedDetails), row.Id), JsonSerializerOptions.Web)
-            : null;
+        var details = NoticeDetails.Open(protector, row.DetailsKeyId, row.DetailsSealed, row.Id);
         return new PublicNotice(
-            row.Id, details?.Name, row.Sex, row.AgeLow, row.AgeHigh, row.HeightCm, row.Build, row.Ethnicity, row.Accent,
-            details?.Health, details?.MentalState, details?.Features, details?.Clothing,
-            row.FoundOn is { } foundOn ? DateOnly.FromDateTime(foundOn) : null, details?.FoundPlace, row.FoundCounty,
-            details?.Contact, new DateTimeOffset(DateTime.SpecifyKind(row.PublishedAt, DateTimeKind.Utc)), row.HasPhoto);
+            row.Id, details.Name, row.Sex, row.AgeLow, row.AgeHigh, row.HeightCm, row.Build, row.Ethnicity, row.Accent,
+            details.Health, details.MentalState, details.Features, details.Clothing,
+            row.FoundOn is { } foundOn ? DateOnly.FromDateTime(foundOn) : null, details.FoundPlace, row.FoundCounty,
+            details.Contact, new DateTimeOffset(DateTime.SpecifyKind(row.PublishedAt, DateTimeKind.Utc)), row.HasPhoto);
     }
 
     private sealed class NoticeRow
