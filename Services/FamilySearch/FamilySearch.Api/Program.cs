@@ -1,4 +1,5 @@
 using Relief.FamilySearch;
+using Relief.FamilySearch.History;
 using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.FamilySearch.Police;
@@ -19,5 +20,6 @@ app.MapPublicNoticeEndpoints();
 app.MapAuditEndpoints();
 app.MapNoticeEndpoints();
 app.MapPoliceRequestEndpoints();
+app.MapNoticeEventHistory();
 
 app.Run();
