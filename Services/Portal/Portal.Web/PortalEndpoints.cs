@@ -29,7 +29,55 @@ public static class PortalEndpoints
             MonthlyFileAsync("xlsx", month, county, http, reporting)).RequireAuthorization(PortalPolicies.StatisticsReaders);
         app.MapGet("/statistics/monthly.csv", (string? month, string? county, HttpContext http, ReportingClient reporting) =>
             MonthlyFileAsync("csv", month, county, http, reporting)).RequireAuthorization(PortalPolicies.StatisticsReaders);
+        // 寻亲: a case's photo, fetched from FamilySearch with the user's token (it serves only staff in scope of the case),
+        // and a published notice's photo for anyone — the public pages have no sign-in, and the service serves it only
+        // while the notice is published.
+        app.MapGet("/family-search/photos/{id:guid}", (Guid id, HttpContext http, FamilySearchClient familySearch) =>
+            PassImageAsync(() => familySearch.PhotoAsync(id, http.RequestAborted), http)).RequireAuthorization(PortalPolicies.MissingPersonReaders);
+        app.MapGet("/xunqin/{id:guid}/photo", (Guid id, HttpContext http, PublicNoticesClient notices) =>
+            PassImageAsync(() => notices.PhotoAsync(id, http.RequestAborted), http)).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>
+    /// Passes an image through as it comes, never holding it whole; anything but an image (a refusal, a service that does
+    /// not answer) is only its status — a photo's absence says nothing more.
+    /// </summary>
+    private static async Task PassImageAsync(Func<Task<HttpResponseMessage>> fetch, HttpContext http)
+    {
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await fetch();
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
+                                   || (e is TaskCanceledException && !http.RequestAborted.IsCancellationRequested))
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        using (answer)
+        {
+            var type = answer.Content.Headers.ContentType?.MediaType;
+            if (!answer.IsSuccessStatusCode || type is null || !type.StartsWith("image/", StringComparison.Ordinal))
+            {
+                http.Response.StatusCode = answer.IsSuccessStatusCode ? StatusCodes.Status502BadGateway : (int)answer.StatusCode;
+                return;
+            }
+
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = type;
+            // Only ever shown as an image: a browser must not take it for anything else.
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            if (answer.Content.Headers.ContentLength is { } length)
+            {
+                http.Response.ContentLength = length;
+            }
+
+            await using var body = await answer.Content.ReadAsStreamAsync(http.RequestAborted);
+            await body.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
     }
 
     /// <summary>

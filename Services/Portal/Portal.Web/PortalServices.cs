@@ -69,7 +69,15 @@ public static class PortalServices
             .AddPolicy(PortalPolicies.NotificationManagers, policy => policy.RequireAuthenticatedUser().RequireRole(
                 ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
             .AddPolicy(PortalPolicies.StatisticsReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
-                ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator));
+                ReliefRoles.PointStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator))
+            .AddPolicy(PortalPolicies.FamilySearchStaff, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator, ReliefRoles.Auditor))
+            .AddPolicy(PortalPolicies.MissingPersonReaders, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer,
+                ReliefRoles.CityAdministrator, ReliefRoles.Auditor))
+            .AddPolicy(PortalPolicies.MissingPersonRegistrars, policy => policy.RequireAuthenticatedUser().RequireRole(
+                ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer,
+                ReliefRoles.CityAdministrator));
         builder.Services.AddCascadingAuthenticationState();
 
         builder.Services.AddLocalization();
@@ -88,6 +96,12 @@ public static class PortalServices
             .AddHttpMessageHandler<AccessTokenHandler>();
         builder.Services.AddHttpClient<ReportingClient>(http => http.BaseAddress = new Uri("http://reporting"))
             .AddHttpMessageHandler<AccessTokenHandler>();
+        builder.Services.AddHttpClient<FamilySearchClient>(http => http.BaseAddress = new Uri("http://familysearch"))
+            .AddHttpMessageHandler<AccessTokenHandler>();
+        // The public notices (/xunqin): nobody is signed in, so no token — only the visitor's address, for the rate limit.
+        builder.Services.AddTransient<VisitorAddressHandler>();
+        builder.Services.AddHttpClient<PublicNoticesClient>(http => http.BaseAddress = new Uri("http://familysearch"))
+            .AddHttpMessageHandler<VisitorAddressHandler>();
         // The live feed stays open for as long as the page does: no total timeout, no retry (the browser reconnects).
         // Removing the defaults' pipeline is the way the resilience package offers for a streaming client; it is marked
         // for evaluation, and the standard pipeline's 30 s total timeout would end every feed.
@@ -223,6 +237,12 @@ public static class PortalPolicies
     public const string NotificationManagers = "notification_managers";
     /// <summary>Statistics and the monthly reports (统计报表), each their scope: point staff, county officers, the city.</summary>
     public const string StatisticsReaders = "statistics_readers";
+    /// <summary>寻亲: notices and their 24-hour clocks, police requests — station staff, county officers, the city; auditors read.</summary>
+    public const string FamilySearchStaff = "family_search_staff";
+    /// <summary>寻人登记 and its candidates, each their scope: who registers them (points, the hotline) and the family-search staff.</summary>
+    public const string MissingPersonReaders = "missing_person_readers";
+    /// <summary>Who registers a family's missing-person report: points, the hotline, stations, county officers, the city.</summary>
+    public const string MissingPersonRegistrars = "missing_person_registrars";
 }
 
 /// <summary>Claim names as the portal keeps them (the authority's, unmapped).</summary>

@@ -40,6 +40,16 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
     /// <summary>Statistics, each their scope: point staff (their point), county officers (their county), the city.</summary>
     private static readonly string[] StatisticsReaders = [ReliefRoles.PointStaff, "county_officer", "city_admin"];
 
+    /// <summary>寻亲: station staff, county officers, the city; auditors read.</summary>
+    private static readonly string[] FamilySearchStaff = [ReliefRoles.StationStaff, "county_officer", "city_admin", ReliefRoles.Auditor];
+
+    /// <summary>Missing-person reports, each their scope: who registers them, the family-search staff and auditors.</summary>
+    private static readonly string[] MissingPersonReaders =
+        [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin", ReliefRoles.Auditor];
+
+    /// <summary>Who registers a family's missing-person report: everyone but auditors.</summary>
+    private static readonly string[] MissingPersonRegistrars = [ReliefRoles.PointStaff, "hotline_operator", ReliefRoles.StationStaff, "county_officer", "city_admin"];
+
     /// <summary>Route → the roles that may open it (null: open to anyone, signed in or not). Sample values fill parameters.</summary>
     private static readonly Dictionary<string, (string Sample, string[]? Roles)> Pages = new()
     {
@@ -74,6 +84,14 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["/statistics"] = ("/statistics", StatisticsReaders),
         ["/statistics/cases"] = ("/statistics/cases?dimension=channel&value=WalkIn", StatisticsReaders),
         ["/dashboard"] = ("/dashboard", CityAdministrator),
+        ["/family-search"] = ("/family-search", FamilySearchStaff),
+        ["/family-search/notices/{Id:guid}"] = ("/family-search/notices/00000000-0000-0000-0000-000000000001", FamilySearchStaff),
+        ["/family-search/notices/{Id:guid}/print"] = ("/family-search/notices/00000000-0000-0000-0000-000000000001/print", FamilySearchStaff),
+        ["/family-search/reports"] = ("/family-search/reports", MissingPersonReaders),
+        ["/family-search/reports/new"] = ("/family-search/reports/new", MissingPersonRegistrars),
+        ["/family-search/reports/{Id:guid}"] = ("/family-search/reports/00000000-0000-0000-0000-000000000001", MissingPersonReaders),
+        ["/xunqin"] = ("/xunqin", null),
+        ["/xunqin/{Id:guid}"] = ("/xunqin/00000000-0000-0000-0000-000000000001", null),
         ["/signed-out"] = ("/signed-out", null),
         ["/not-found"] = ("/not-found", null),
         ["/error"] = ("/error", null),
@@ -89,6 +107,8 @@ public sealed partial class PortalAuthorizationMatrixTests(SharedStack shared, P
         ["POST /desk/read"] = "desk users, with the form's antiforgery token (DeskFeedTests)",
         ["GET /statistics/monthly.xlsx"] = "statistics readers (as /statistics), scoped again by Reporting; StatisticsTests download it",
         ["GET /statistics/monthly.csv"] = "statistics readers (as /statistics), scoped again by Reporting",
+        ["GET /family-search/photos/{id:guid}"] = "missing-person readers, scoped again by FamilySearch (staff in scope of the photo's case); FamilySearchTests show one",
+        ["GET /xunqin/{id:guid}/photo"] = "anyone: FamilySearch serves a photo only while its notice is published (FamilySearchTests)",
     };
 
     [Fact]

@@ -175,7 +175,7 @@ public sealed class Texts
     public static readonly IReadOnlyDictionary<string, string> IdentityStatuses = new Dictionary<string, string>
     {
         ["unconfirmed"] = "待确认", ["id_card_checked"] = "已核验身份证", ["police_check"] = "公安核查", ["self_declared"] = "本人自述",
-        ["not_established"] = "无法确认",
+        ["not_established"] = "无法确认", ["relatives_confirmed"] = "亲属确认",
     };
 
     /// <summary>The fields of a case's record, as its history names them.</summary>
@@ -409,6 +409,85 @@ public sealed class Texts
         ["delivered"] = "已送达",
         ["failed"] = "发送失败",
     };
+
+    /// <summary>寻亲: a person's sex as FamilySearch spells it (lower case, unlike Intake's).</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoticeSexes = new Dictionary<string, string>
+    {
+        ["male"] = "男", ["female"] = "女", ["unknown"] = "不详",
+    };
+
+    /// <summary>体态, as the national family-search site names it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Builds = new Dictionary<string, string>
+    {
+        ["slim"] = "偏瘦", ["medium"] = "中等", ["heavy"] = "偏胖",
+    };
+
+    /// <summary>Where a notice (寻亲公告) stands.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoticeStatuses = new Dictionary<string, string>
+    {
+        ["draft"] = "待拟稿", ["in_review"] = "待审核", ["published"] = "已发布", ["withdrawn"] = "已撤回",
+    };
+
+    /// <summary>The steps of a notice's history.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoticeActions = new Dictionary<string, string>
+    {
+        ["drafted"] = "生成草稿", ["updated"] = "修改", ["submitted"] = "提交审核", ["submit"] = "提交审核", ["approved"] = "审核通过并发布",
+        ["approve"] = "审核通过并发布", ["published"] = "发布", ["returned"] = "退回修改", ["return"] = "退回修改",
+        ["withdrawn"] = "撤回", ["withdraw"] = "撤回", ["overdue"] = "超过 24 小时未发布", ["photo"] = "上传照片",
+        ["photo_added"] = "上传照片", ["reunited"] = "寻亲成功",
+    };
+
+    /// <summary>Why a notice was withdrawn.</summary>
+    public static readonly IReadOnlyDictionary<string, string> WithdrawReasons = new Dictionary<string, string>
+    {
+        ["identified"] = "身份已查明", ["reunited"] = "已与亲属团聚", ["left"] = "受助人已离站", ["other"] = "其他",
+    };
+
+    /// <summary>What the station asks of the police (公安协助).</summary>
+    public static readonly IReadOnlyDictionary<string, string> PoliceRequestKinds = new Dictionary<string, string>
+    {
+        ["identity_check"] = "身份核查（7 日内）", ["dna_sample"] = "采集 DNA 样本（30 日内）", ["trafficking_report"] = "疑似走失、被遗弃、被拐卖报案（1 日内）",
+    };
+
+    /// <summary>What the police answered.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PoliceResults = new Dictionary<string, string>
+    {
+        ["identified"] = "已查明身份", ["not_identified"] = "未能查明", ["sample_taken"] = "已采样入库", ["no_record"] = "无记录", ["other"] = "其他",
+    };
+
+    /// <summary>Where a police request stands.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PoliceRequestStatuses = new Dictionary<string, string>
+    {
+        ["open"] = "待回复", ["answered"] = "已回复",
+    };
+
+    /// <summary>Where a missing-person report (寻人登记) stands.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReportStatuses = new Dictionary<string, string>
+    {
+        ["open"] = "寻找中", ["matched"] = "已找到", ["closed"] = "已结束",
+    };
+
+    /// <summary>Where the family asked.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReportChannels = new Dictionary<string, string>
+    {
+        ["point"] = "服务点", ["hotline"] = "救助热线", ["station"] = "救助管理站",
+    };
+
+    /// <summary>A match candidate's state.</summary>
+    public static readonly IReadOnlyDictionary<string, string> MatchStatuses = new Dictionary<string, string>
+    {
+        ["proposed"] = "待确认", ["confirmed"] = "已确认", ["rejected"] = "已排除",
+    };
+
+    /// <summary>Why a candidate scored: the matcher's reason codes (an unknown one shows as its code).</summary>
+    public static readonly IReadOnlyDictionary<string, string> FamilyMatchReasons = new Dictionary<string, string>
+    {
+        ["sex"] = "性别相符", ["age"] = "年龄相符", ["height"] = "身高相近", ["features"] = "体貌特征相似", ["clothing"] = "衣着相似",
+        ["region"] = "地域相关", ["dates"] = "时间相符", ["accent"] = "口音相符", ["name"] = "姓名相似",
+    };
+
+    /// <summary>The ethnic groups most often met, for the public filter (any other can be typed on the staff form).</summary>
+    public static readonly IReadOnlyList<string> Ethnicities = ["汉族", "回族", "蒙古族", "满族", "壮族", "维吾尔族", "藏族", "苗族", "彝族", "土家族"];
 
     public static string Time(DateTimeOffset time) => time.ToOffset(TimeSpan.FromHours(8))
         .ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
