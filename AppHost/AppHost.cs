@@ -109,6 +109,9 @@ var familySearch = builder.AddProject<Projects.FamilySearch_Api>("familysearch")
     .WithReference(intake)
     .WithEnvironment("ServiceClient__ClientId", "relief-familysearch")
     .WithEnvironment("ServiceClient__ClientSecret", familySearchClientSecret)
+    // The public page reaches the public notices through the portal, which names the visitor in X-Forwarded-For: each
+    // visitor has a rate-limit budget of their own. Only the portal is to be reachable from outside.
+    .WithEnvironment("PublicNotices__ClientAddressHeader", "X-Forwarded-For")
     .WithServiceHealth()
     .WithServiceSettings()
     .WithDirectEndpoint()
