@@ -189,21 +189,27 @@ public sealed class PhotoTests(FamilySearchFixture fixture) : IClassFixture<Fami
     [Fact]
     public async Task A_new_photo_shows_on_the_cases_open_notice_and_a_notice_drafted_later_takes_the_newest()
     {
+        // A case has one open notice at a time: one case with a draft, another with a published notice.
         var point = NewPoint();
         var caseId = await FamilySearchRows.CaseAsync(fixture.Service, "140821", point);
+        var publishedCaseId = await FamilySearchRows.CaseAsync(fixture.Service, "140821", point);
         var draft = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice { CaseId = caseId, Status = "draft", PublishedAt = null });
-        var published = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice { CaseId = caseId });
+        var published = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice { CaseId = publishedCaseId });
         using var pointStaff = await fixture.Service.ClientForAsync(TestUsers.PointStaff(point, "140821"));
 
         var first = await UploadedAsync(await UploadAsync(pointStaff, caseId, TestImages.RedBlueJpeg(), "a.jpg", "image/jpeg"));
         var newest = await UploadedAsync(await UploadAsync(pointStaff, caseId, TestImages.TransparentPng(), "b.png", "image/png"));
+        await UploadedAsync(await UploadAsync(pointStaff, publishedCaseId, TestImages.RedBlueJpeg(), "c.jpg", "image/jpeg"));
 
         Assert.Equal(newest, await PhotoOfAsync(draft.Id));
         // A published notice keeps the photo it was approved with (none here).
         Assert.Null(await PhotoOfAsync(published.Id));
         Assert.NotEqual(first, newest);
 
-        // The helper the notices' drafting calls, in its own unit of work, for a notice drafted after the photos.
+        // The helper the notices' drafting calls, in its own unit of work, for a notice drafted after the photos (the
+        // first one withdrawn: the person came back to the station later).
+        await TestDatabase.ExecuteAsync(fixture.Service.DatabaseConnectionString,
+            "update notices set status = 'withdrawn', withdrawn_at = now(), withdrawn_reason = 'left' where id = @Id", new { draft.Id });
         var later = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice { CaseId = caseId, Status = "draft", PublishedAt = null });
         var unit = fixture.Service.Services.GetRequiredService<UnitOfWorkFactory>().Begin();
         PhotoLinks.ShowNewestPhoto(unit, later.Id);

@@ -149,8 +149,11 @@ public sealed class PublicNoticeTests(FamilySearchFixture fixture) : IClassFixtu
         using var pointStaff = await fixture.Service.ClientForAsync(TestUsers.PointStaff(point, "140821"));
         var photoId = await PhotoTests.UploadedAsync(await PhotoTests.UploadAsync(pointStaff, caseId, TestImages.RedBlueJpeg(), "a.jpg", "image/jpeg"));
         var notice = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice { CaseId = caseId, PhotoId = photoId, FoundCounty = "920101" });
+        // Another case's draft with its own photo (a case has one open notice at a time).
+        var draftCaseId = await FamilySearchRows.CaseAsync(fixture.Service, "140821", point);
+        var draftPhotoId = await PhotoTests.UploadedAsync(await PhotoTests.UploadAsync(pointStaff, draftCaseId, TestImages.RedBlueJpeg(), "b.jpg", "image/jpeg"));
         var draft = await FamilySearchRows.NoticeAsync(fixture.Service,
-            new FamilySearchRows.Notice { CaseId = caseId, PhotoId = photoId, Status = "draft", PublishedAt = null, FoundCounty = "920101" });
+            new FamilySearchRows.Notice { CaseId = draftCaseId, PhotoId = draftPhotoId, Status = "draft", PublishedAt = null, FoundCounty = "920101" });
         using var anonymous = fixture.Service.CreateClient();
 
         Assert.True((await ReadAsync(anonymous, $"/api/public/notices/{notice.Id}")).GetProperty("hasPhoto").GetBoolean());
