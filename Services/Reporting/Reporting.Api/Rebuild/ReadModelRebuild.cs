@@ -86,7 +86,10 @@ public sealed partial class ReadModelRebuild(
                 .Add("delete from report_cases")
                 .Add("delete from report_referrals")
                 .Add("delete from report_relief")
-                .Add("delete from report_points");
+                .Add("delete from report_points")
+                // The triggers counted every deleted row out of the roll-ups: what is left are zero rows.
+                .Add("delete from report_case_counts")
+                .Add("delete from report_relief_counts");
             empty.Timeout = 0;
             await empty.ExecuteNonQueryAsync(cancellationToken);
         }

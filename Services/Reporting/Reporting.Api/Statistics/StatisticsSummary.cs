@@ -42,26 +42,98 @@ public sealed record StatisticsSummary(
     IReadOnlyList<IdentityCount> ByIdentity, IReadOnlyList<OutcomeCount> ByOutcome,
     Handoff Handoff, ReliefFigures Relief, IReadOnlyList<CoverageCount> Coverage);
 
-/// <summary>The statistics page's numbers, all from the read model, in one round trip.</summary>
+/// <summary>
+/// The statistics page's numbers, all from the read model, in one round trip. Cases and relief come from the monthly
+/// roll-ups (migration 0002, kept by triggers in the handlers' transactions) for the period's whole months, and from the
+/// rows for its days outside them; referrals from their rows. Referral and relief rows are scoped by their own county
+/// column (they carry the case's county) and joined with the cases only when a point, a kind of point or point staff's
+/// scope needs the case's point.
+/// </summary>
 public static class SummaryQuery
 {
-    private static readonly string CasesIn = $"from report_cases c where {StatisticsFilter.CasesWhere}";
+    /// <summary>
+    /// The cases counted under one breakdown's dimension (report_case_buckets): the roll-up's whole months, and the
+    /// period's days before and after them from the rows, through the same bucket function the roll-up is kept with.
+    /// Columns: month, county_code, service_point_code, point_kind, value, cases.
+    /// </summary>
+    private static string CaseCounts(string dimension) => $"""
+        (select k.month, k.county_code, k.service_point_code, k.point_kind, k.value, k.cases
+         from report_case_counts k
+         -- a bucket its cases have left stays as a zero row: not a point's kind nor a month any more
+         where k.dimension = '{dimension}' and k.cases <> 0 and k.month >= @WholeFrom and k.month < @WholeTo and {StatisticsFilter.FiltersOn("k")}
+         union all
+         select c.month, c.county_code, c.service_point_code, c.point_kind, b.value, 1
+         from report_cases c cross join lateral report_case_buckets(c.channel, c.identity_status, c.outcome, c.closed_at, c.situations) b
+         where b.dimension = '{dimension}' and c.registered_at >= @From and c.registered_at < @WholeFromInstant and {StatisticsFilter.FiltersOn("c")}
+         union all
+         select c.month, c.county_code, c.service_point_code, c.point_kind, b.value, 1
+         from report_cases c cross join lateral report_case_buckets(c.channel, c.identity_status, c.outcome, c.closed_at, c.situations) b
+         where b.dimension = '{dimension}' and c.registered_at >= @WholeToInstant and c.registered_at < @To and {StatisticsFilter.FiltersOn("c")}
+        ) n
+        """;
 
-    private static readonly string ReferralsIn = $"""
+    private static readonly string CaseStatements = $"""
+        select coalesce(sum(n.cases), 0)::int from {CaseCounts("all")}
+        """;
+
+    private static readonly string CaseBreakdowns = $"""
+        select to_char(n.month, 'YYYY-MM') as month, sum(n.cases)::int as cases from {CaseCounts("all")}
+            group by n.month having sum(n.cases) > 0 order by n.month;
+        select n.county_code as county, sum(n.cases)::int as cases from {CaseCounts("all")}
+            group by n.county_code having sum(n.cases) > 0 order by n.county_code;
+        select n.service_point_code as point, min(n.point_kind) as kind, min(n.county_code) as county, sum(n.cases)::int as cases
+            from {CaseCounts("all")} group by n.service_point_code having sum(n.cases) > 0 order by cases desc, point;
+        select coalesce(n.point_kind, 'unknown') as kind, sum(n.cases)::int as cases from {CaseCounts("all")}
+            group by 1 having sum(n.cases) > 0 order by cases desc, kind;
+        select n.value as channel, sum(n.cases)::int as cases from {CaseCounts("channel")}
+            group by 1 having sum(n.cases) > 0 order by cases desc, channel;
+        select n.value as situation, sum(n.cases)::int as cases from {CaseCounts("situation")}
+            group by 1 having sum(n.cases) > 0 order by cases desc, situation;
+        select n.value as identity, sum(n.cases)::int as cases from {CaseCounts("identity")}
+            group by 1 having sum(n.cases) > 0 order by cases desc, identity;
+        select n.value as outcome, sum(n.cases)::int as cases from {CaseCounts("outcome")}
+            group by 1 having sum(n.cases) > 0 order by cases desc, outcome
+        """;
+
+    /// <summary>Referrals by their own county: the county officer's and the city's summary without a point filter.</summary>
+    private static readonly string ReferralsByCounty = $"""
+        from report_referrals r
+        where r.requested_at >= @From and r.requested_at < @To and {StatisticsFilter.FiltersOn("r", pointColumns: false)}
+        """;
+
+    private static readonly string ReferralsJoined = $"""
         from report_referrals r join report_cases c on c.case_id = r.case_id
         where r.requested_at >= @From and r.requested_at < @To and {StatisticsFilter.CaseScopeWhere}
         """;
 
-    private static readonly string ReliefIn = $"""
-        from report_relief a join report_cases c on c.case_id = a.case_id
-        where a.recorded_at >= @From and a.recorded_at < @To and a.voided_at is null and {StatisticsFilter.CaseScopeWhere}
+    /// <summary>Relief by its own county, from the roll-up's whole months and the rows of the days around them.</summary>
+    private static readonly string ReliefByCounty = $"""
+        (select k.kind, k.destination_province, k.actions, k.amount
+         from report_relief_counts k
+         where k.actions <> 0 and k.month >= @WholeFrom and k.month < @WholeTo and {StatisticsFilter.FiltersOn("k", pointColumns: false)}
+         union all
+         select a.kind, a.destination_province, 1, coalesce(a.amount, 0)
+         from report_relief a
+         where a.voided_at is null and a.recorded_at >= @From and a.recorded_at < @WholeFromInstant and {StatisticsFilter.FiltersOn("a", pointColumns: false)}
+         union all
+         select a.kind, a.destination_province, 1, coalesce(a.amount, 0)
+         from report_relief a
+         where a.voided_at is null and a.recorded_at >= @WholeToInstant and a.recorded_at < @To and {StatisticsFilter.FiltersOn("a", pointColumns: false)}
+        ) n
+        """;
+
+    private static readonly string ReliefJoined = $"""
+        (select a.kind, a.destination_province, 1 as actions, coalesce(a.amount, 0) as amount
+         from report_relief a join report_cases c on c.case_id = a.case_id
+         where a.recorded_at >= @From and a.recorded_at < @To and a.voided_at is null and {StatisticsFilter.CaseScopeWhere}
+        ) n
         """;
 
     private static readonly string CoverageScope =
         DataScope.Predicate(new ScopeColumns(County: "p.county_code", ServicePoint: "p.code"));
 
-    private static readonly string Sql = $"""
-        select count(*)::int {CasesIn};
+    private static string Sql(string referralsIn, string reliefIn) => $"""
+        {CaseStatements};
 
         select count(distinct r.case_id)::int as referred, count(*)::int as referrals, count(r.accepted_at)::int as accepted,
                count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue, count(r.completed_at)::int as completed,
@@ -69,36 +141,28 @@ public static class SummaryQuery
                    filter (where r.accepted_at is not null) as p50,
                percentile_cont(0.9) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
                    filter (where r.accepted_at is not null) as p90
-        {ReferralsIn};
+        {referralsIn};
 
-        select count(*)::int {ReliefIn};
+        select coalesce(sum(n.actions), 0)::int from {reliefIn};
 
-        select to_char(c.month, 'YYYY-MM') as month, count(*)::int as cases {CasesIn} group by c.month order by c.month;
-        select c.county_code as county, count(*)::int as cases {CasesIn} group by c.county_code order by c.county_code;
-        select c.service_point_code as point, min(c.point_kind) as kind, min(c.county_code) as county, count(*)::int as cases
-            {CasesIn} group by c.service_point_code order by cases desc, point;
-        select coalesce(c.point_kind, 'unknown') as kind, count(*)::int as cases {CasesIn} group by 1 order by cases desc, kind;
-        select coalesce(c.channel, 'unknown') as channel, count(*)::int as cases {CasesIn} group by 1 order by cases desc, channel;
-        select s as situation, count(*)::int as cases {CasesIn.Replace("from report_cases c", "from report_cases c cross join unnest(c.situations) s", StringComparison.Ordinal)}
-            group by s order by cases desc, situation;
-        select coalesce(c.identity_status, 'unconfirmed') as identity, count(*)::int as cases {CasesIn} group by 1 order by cases desc, identity;
-        select coalesce(c.outcome, case when c.closed_at is null then 'open' else 'closed' end) as outcome, count(*)::int as cases
-            {CasesIn} group by 1 order by cases desc, outcome;
+        {CaseBreakdowns};
 
-        select r.reject_reason as reason, count(*)::int as referrals {ReferralsIn} and r.rejected_at is not null
+        select r.reject_reason as reason, count(*)::int as referrals {referralsIn} and r.rejected_at is not null
             group by r.reject_reason order by referrals desc, reason;
         select r.receiving_station_county as station, count(*)::int as referrals, count(r.accepted_at)::int as accepted,
                count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue,
                percentile_cont(0.5) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
                    filter (where r.accepted_at is not null) as "AcceptP50Minutes"
-        {ReferralsIn} group by r.receiving_station_county order by r.receiving_station_county;
+        {referralsIn} group by r.receiving_station_county order by r.receiving_station_county;
 
-        select coalesce(a.destination_province, 'unknown') as province, count(*)::int as count, coalesce(sum(a.amount), 0) as amount
-        {ReliefIn} and a.kind = 'travel_voucher' group by 1 order by count desc, province;
-        select count(*) filter (where a.kind = 'escort')::int as escorts, count(*) filter (where a.kind = 'lodging')::int as lodging,
-               count(*) filter (where a.kind = 'food')::int as food, count(*) filter (where a.kind = 'cash_fare')::int as fares,
-               coalesce(sum(a.amount) filter (where a.kind = 'cash_fare'), 0) as "FaresAmount"
-        {ReliefIn};
+        select coalesce(n.destination_province, 'unknown') as province, sum(n.actions)::int as count, coalesce(sum(n.amount), 0) as amount
+        from {reliefIn} where n.kind = 'travel_voucher' group by 1 having sum(n.actions) > 0 order by count desc, province;
+        select coalesce(sum(n.actions) filter (where n.kind = 'escort'), 0)::int as escorts,
+               coalesce(sum(n.actions) filter (where n.kind = 'lodging'), 0)::int as lodging,
+               coalesce(sum(n.actions) filter (where n.kind = 'food'), 0)::int as food,
+               coalesce(sum(n.actions) filter (where n.kind = 'cash_fare'), 0)::int as fares,
+               coalesce(sum(n.amount) filter (where n.kind = 'cash_fare'), 0) as "FaresAmount"
+        from {reliefIn};
 
         select p.county_code as county, p.kind, p.status, count(*)::int as points from report_points p
         where (@County::text is null or p.county_code = @County) and (@PointKind::text is null or p.kind = @PointKind)
@@ -106,13 +170,20 @@ public static class SummaryQuery
         group by p.county_code, p.kind, p.status order by p.county_code, p.kind, p.status;
         """;
 
-    /// <summary>The batch's statements one by one, in its order: the statistics benchmark times each alone.</summary>
-    public static IReadOnlyList<string> Statements { get; } = Sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static readonly string ByCountySql = Sql(ReferralsByCounty, ReliefByCounty);
+
+    private static readonly string JoinedSql = Sql(ReferralsJoined, ReliefJoined);
+
+    private static string SqlFor(StatisticsFilter filter, ReliefUser user) => filter.ByCountyOnly(user) ? ByCountySql : JoinedSql;
+
+    /// <summary>The batch's statements one by one, in its order, as this filter and reader run them: the statistics benchmark times each alone.</summary>
+    public static IReadOnlyList<string> StatementsFor(StatisticsFilter filter, ReliefUser user) =>
+        SqlFor(filter, user).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static async Task<StatisticsSummary> RunAsync(NpgsqlDataSource db, StatisticsFilter filter, ReliefUser user, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(Sql, filter.Parameters(user), cancellationToken: cancellationToken));
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(SqlFor(filter, user), filter.Parameters(user), cancellationToken: cancellationToken));
         var cases = await grid.ReadSingleAsync<int>();
         var referrals = await grid.ReadSingleAsync<ReferralRow>();
         var reliefActions = await grid.ReadSingleAsync<int>();
