@@ -249,9 +249,32 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
             select report_relief_month(a.recorded_at) as month, a.county_code, a.kind, a.destination_province, count(*)::int as actions,
                    coalesce(sum(a.amount), 0) as amount
             from report_relief a where a.recorded_at is not null and a.voided_at is null group by 1, 2, 3, 4),
-        kept_relief as (select month, county_code, kind, destination_province, actions, amount from report_relief_counts where actions <> 0 or amount <> 0)
+        kept_relief as (select month, county_code, kind, destination_province, actions, amount from report_relief_counts where actions <> 0 or amount <> 0),
+        referrals as (
+            select report_relief_month(r.requested_at) as month, r.county_code, r.receiving_station_county as station,
+                   case when r.rejected_at is not null then r.reject_reason end as reject_reason, count(*)::int as referrals,
+                   count(r.accepted_at)::int as accepted, count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue,
+                   count(r.completed_at)::int as completed
+            from report_referrals r where r.requested_at is not null group by 1, 2, 3, 4),
+        kept_referrals as (select month, county_code, station, reject_reason, referrals, accepted, rejected, overdue, completed
+                           from report_referral_counts where referrals <> 0),
+        minutes as (
+            select report_relief_month(r.requested_at) as month, r.county_code, r.receiving_station_county as station,
+                   floor(extract(epoch from r.accepted_at - r.requested_at) / 60)::int as minute, count(*)::int as referrals
+            from report_referrals r where r.requested_at is not null and r.accepted_at is not null group by 1, 2, 3, 4),
+        kept_minutes as (select month, county_code, station, minute, referrals from report_referral_accept_minutes where referrals <> 0),
+        referred as (
+            select m.month, m.prior_month, m.county_code, count(*)::int as cases
+            from (select d.month, lag(d.month) over (partition by d.case_id order by d.month) as prior_month, d.county_code
+                  from (select distinct r.case_id, report_relief_month(r.requested_at) as month, r.county_code
+                        from report_referrals r where r.requested_at is not null) d) m
+            group by 1, 2, 3),
+        kept_referred as (select month, prior_month, county_code, cases from report_referred_months where cases <> 0)
         select (select count(*) from ((select * from kept except all select * from cases) union all (select * from cases except all select * from kept)) d)
              + (select count(*) from ((select * from kept_relief except all select * from relief) union all (select * from relief except all select * from kept_relief)) d)
+             + (select count(*) from ((select * from kept_referrals except all select * from referrals) union all (select * from referrals except all select * from kept_referrals)) d)
+             + (select count(*) from ((select * from kept_minutes except all select * from minutes) union all (select * from minutes except all select * from kept_minutes)) d)
+             + (select count(*) from ((select * from kept_referred except all select * from referred) union all (select * from referred except all select * from kept_referred)) d)
         """);
 
     /// <summary>Asserts the summary's case and relief figures for a period and filter equal a direct count over the rows.</summary>
@@ -296,6 +319,29 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
             Assert.Equal((await DirectAsync($"select 'food', count(*)::int {Relief} and a.kind = 'food'", period))["food"], summary["relief"]!["food"]!.GetValue<int>());
             Assert.Equal((await DirectAsync($"select coalesce(destination_province, 'unknown'), count(*)::int {Relief} and a.kind = 'travel_voucher' group by 1", period)).OrderBy(c => c.Key),
                 summary["relief"]!["vouchersByProvince"]!.AsArray().ToDictionary(row => row!["province"]!.GetValue<string>(), row => row!["count"]!.GetValue<int>()).OrderBy(c => c.Key));
+
+            // Referrals by their own county, from the referral roll-ups over whole months.
+            const string Referrals = """
+                from report_referrals r where r.requested_at >= @From and r.requested_at < @To
+                  and (@County::text is null or r.county_code = @County)
+                """;
+            var referrals = await DirectAsync($"""
+                select 'referred', count(distinct case_id)::int {Referrals} union all select 'referrals', count(*)::int {Referrals}
+                union all select 'accepted', count(accepted_at)::int {Referrals} union all select 'rejected', count(rejected_at)::int {Referrals}
+                union all select 'overdue', count(overdue_at)::int {Referrals} union all select 'completed', count(completed_at)::int {Referrals}
+                """, period);
+            Assert.All(referrals, expected => Assert.Equal(expected.Value, Total(summary, expected.Key)));
+            Assert.True(referrals["referrals"] > 0, "the period has referrals: the comparison means something");
+            Assert.Equal((await DirectAsync($"select reject_reason, count(*)::int {Referrals} and rejected_at is not null group by 1", period)).OrderBy(c => c.Key),
+                summary["handoff"]!["rejectionsByReason"]!.AsArray().ToDictionary(row => row!["reason"]!.GetValue<string>(), row => row!["referrals"]!.GetValue<int>()).OrderBy(c => c.Key));
+            await using var connection = new Npgsql.NpgsqlConnection(reporting.Service.DatabaseConnectionString);
+            var exactP50 = await Dapper.SqlMapper.ExecuteScalarAsync<double>(connection,
+                $"select percentile_cont(0.5) within group (order by extract(epoch from accepted_at - requested_at) / 60) {Referrals} and accepted_at is not null", period);
+            var p50 = summary["handoff"]!["acceptP50Minutes"]!.GetValue<double>();
+            var approximate = summary["handoff"]!["acceptMinutesApproximate"]!.GetValue<bool>();
+            Assert.True(approximate ? Math.Abs(p50 - exactP50) <= 1.05 : Math.Abs(p50 - exactP50) <= 0.05,
+                $"hand-off p50 {p50} (approximate: {approximate}) against the exact {exactP50}");
+            Assert.Equal(from.EndsWith("-01", StringComparison.Ordinal) && DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture).AddDays(1).Day == 1, approximate);
         }
     }
 

@@ -144,6 +144,9 @@ public sealed record StatisticsFilter(DateOnly From, DateOnly To, string? County
         }
     }
 
+    /// <summary>The period is whole Beijing months, from the first of one to the last of another.</summary>
+    public bool IsWholeMonths => WholeMonthsFrom == From && WholeMonthsTo == To.AddDays(1);
+
     private static DateTimeOffset Instant(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ReadModelHandlers.Beijing).ToUniversalTime();
 
     /// <summary>

@@ -21,9 +21,13 @@ public sealed record OutcomeCount(string Outcome, int Cases);
 public sealed record ReasonCount(string Reason, int Referrals);
 public sealed record StationFigures(string Station, int Referrals, int Accepted, int Rejected, int Overdue, double? AcceptP50Minutes);
 
+/// <summary>
+/// The hand-off from point to station. Over whole months by county the minutes to accept come from a histogram of whole
+/// minutes (<see cref="AcceptMinutesApproximate"/>: within a minute of the exact figure); otherwise from every referral.
+/// </summary>
 public sealed record Handoff(
     double? AcceptP50Minutes, double? AcceptP90Minutes, double OverdueShare,
-    IReadOnlyList<ReasonCount> RejectionsByReason, IReadOnlyList<StationFigures> ByStation);
+    IReadOnlyList<ReasonCount> RejectionsByReason, IReadOnlyList<StationFigures> ByStation, bool AcceptMinutesApproximate = false);
 
 public sealed record ProvinceVouchers(string Province, int Count, decimal Amount);
 
@@ -101,6 +105,53 @@ public static class SummaryQuery
         where r.requested_at >= @From and r.requested_at < @To and {StatisticsFilter.FiltersOn("r", pointColumns: false)}
         """;
 
+    private static readonly string ReferralMonths = $"""
+        k.month >= @WholeFrom and k.month < @WholeTo and {StatisticsFilter.FiltersOn("k", pointColumns: false)}
+        """;
+
+    /// <summary>
+    /// The minutes to accept at a percentile from the histogram of whole minutes: the minute holding the rank, and
+    /// where in it by the rank's place among its referrals (percentile_cont's rank over the sorted minutes).
+    /// </summary>
+    private static string AcceptPercentile(double p, bool byStation) => $"""
+        select {(byStation ? "h.station, " : "")}min(h.minute + ((h.total - 1) * {p.ToString(System.Globalization.CultureInfo.InvariantCulture)} - h.before + 0.5) / h.n)::float8 as minutes
+        from (select g.*, sum(g.n) over (w order by g.minute) - g.n as before, sum(g.n) over w as total
+              from (select {(byStation ? "k.station, " : "")}k.minute, sum(k.referrals) as n from report_referral_accept_minutes k
+                    where {ReferralMonths} group by {(byStation ? "k.station, " : "")}k.minute having sum(k.referrals) > 0) g
+              window w as ({(byStation ? "partition by g.station" : "")})) h
+        where (h.total - 1) * {p.ToString(System.Globalization.CultureInfo.InvariantCulture)} >= h.before
+          and (h.total - 1) * {p.ToString(System.Globalization.CultureInfo.InvariantCulture)} < h.before + h.n
+        {(byStation ? "group by h.station" : "")}
+        """;
+
+    /// <summary>The referral statements from the roll-ups: whole months, by county (0003).</summary>
+    private static readonly string[] ReferralRollUp =
+    [
+        $"""
+        select (select coalesce(sum(k.cases), 0)::int from report_referred_months k
+                where {ReferralMonths} and k.cases <> 0 and (k.prior_month is null or k.prior_month < @WholeFrom)) as referred,
+               coalesce(sum(k.referrals), 0)::int as referrals, coalesce(sum(k.accepted), 0)::int as accepted,
+               coalesce(sum(k.rejected), 0)::int as rejected, coalesce(sum(k.overdue), 0)::int as overdue,
+               coalesce(sum(k.completed), 0)::int as completed,
+               ({AcceptPercentile(0.5, false)}) as p50,
+               ({AcceptPercentile(0.9, false)}) as p90,
+               true as approximate
+        from report_referral_counts k where {ReferralMonths}
+        """,
+        $"""
+        select k.reject_reason as reason, sum(k.rejected)::int as referrals from report_referral_counts k
+        where {ReferralMonths} and k.rejected <> 0
+        group by k.reject_reason having sum(k.rejected) > 0 order by referrals desc, reason
+        """,
+        $"""
+        select k.station, sum(k.referrals)::int as referrals, sum(k.accepted)::int as accepted, sum(k.rejected)::int as rejected,
+               sum(k.overdue)::int as overdue, p.minutes as "AcceptP50Minutes"
+        from report_referral_counts k left join ({AcceptPercentile(0.5, true)}) p on p.station = k.station
+        where {ReferralMonths}
+        group by k.station, p.minutes having sum(k.referrals) > 0 order by k.station
+        """,
+    ];
+
     private static readonly string ReferralsJoined = $"""
         from report_referrals r join report_cases c on c.case_id = r.case_id
         where r.requested_at >= @From and r.requested_at < @To and {StatisticsFilter.CaseScopeWhere}
@@ -132,28 +183,43 @@ public static class SummaryQuery
     private static readonly string CoverageScope =
         DataScope.Predicate(new ScopeColumns(County: "p.county_code", ServicePoint: "p.code"));
 
-    private static string Sql(string referralsIn, string reliefIn) => $"""
-        {CaseStatements};
-
+    /// <summary>The referral statements over the rows: totals, rejections by reason, by station.</summary>
+    private static string[] ReferralRows(string referralsIn) =>
+    [
+        $"""
         select count(distinct r.case_id)::int as referred, count(*)::int as referrals, count(r.accepted_at)::int as accepted,
                count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue, count(r.completed_at)::int as completed,
                percentile_cont(0.5) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
                    filter (where r.accepted_at is not null) as p50,
                percentile_cont(0.9) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
-                   filter (where r.accepted_at is not null) as p90
-        {referralsIn};
+                   filter (where r.accepted_at is not null) as p90,
+               false as approximate
+        {referralsIn}
+        """,
+        $"""
+        select r.reject_reason as reason, count(*)::int as referrals {referralsIn} and r.rejected_at is not null
+            group by r.reject_reason order by referrals desc, reason
+        """,
+        $"""
+        select r.receiving_station_county as station, count(*)::int as referrals, count(r.accepted_at)::int as accepted,
+               count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue,
+               percentile_cont(0.5) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
+                   filter (where r.accepted_at is not null) as "AcceptP50Minutes"
+        {referralsIn} group by r.receiving_station_county order by r.receiving_station_county
+        """,
+    ];
+
+    private static string Sql(string[] referrals, string reliefIn) => $"""
+        {CaseStatements};
+
+        {referrals[0]};
 
         select coalesce(sum(n.actions), 0)::int from {reliefIn};
 
         {CaseBreakdowns};
 
-        select r.reject_reason as reason, count(*)::int as referrals {referralsIn} and r.rejected_at is not null
-            group by r.reject_reason order by referrals desc, reason;
-        select r.receiving_station_county as station, count(*)::int as referrals, count(r.accepted_at)::int as accepted,
-               count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue,
-               percentile_cont(0.5) within group (order by extract(epoch from r.accepted_at - r.requested_at) / 60)
-                   filter (where r.accepted_at is not null) as "AcceptP50Minutes"
-        {referralsIn} group by r.receiving_station_county order by r.receiving_station_county;
+        {referrals[1]};
+        {referrals[2]};
 
         select coalesce(n.destination_province, 'unknown') as province, sum(n.actions)::int as count, coalesce(sum(n.amount), 0) as amount
         from {reliefIn} where n.kind = 'travel_voucher' group by 1 having sum(n.actions) > 0 order by count desc, province;
@@ -170,11 +236,19 @@ public static class SummaryQuery
         group by p.county_code, p.kind, p.status order by p.county_code, p.kind, p.status;
         """;
 
-    private static readonly string ByCountySql = Sql(ReferralsByCounty, ReliefByCounty);
+    private static readonly string RollUpSql = Sql(ReferralRollUp, ReliefByCounty);
 
-    private static readonly string JoinedSql = Sql(ReferralsJoined, ReliefJoined);
+    private static readonly string ByCountySql = Sql(ReferralRows(ReferralsByCounty), ReliefByCounty);
 
-    private static string SqlFor(StatisticsFilter filter, ReliefUser user) => filter.ByCountyOnly(user) ? ByCountySql : JoinedSql;
+    private static readonly string JoinedSql = Sql(ReferralRows(ReferralsJoined), ReliefJoined);
+
+    /// <summary>
+    /// Whole months by county: every part from the roll-ups (the cases' and relief's also count the days around whole
+    /// months from the rows). Other days by county: referrals from their rows, exactly. A point, a kind of point or point
+    /// staff: referrals and relief joined with their cases.
+    /// </summary>
+    private static string SqlFor(StatisticsFilter filter, ReliefUser user) =>
+        !filter.ByCountyOnly(user) ? JoinedSql : filter.IsWholeMonths ? RollUpSql : ByCountySql;
 
     /// <summary>The batch's statements one by one, in its order, as this filter and reader run them: the statistics benchmark times each alone.</summary>
     public static IReadOnlyList<string> StatementsFor(StatisticsFilter filter, ReliefUser user) =>
@@ -209,14 +283,15 @@ public static class SummaryQuery
                 referrals.Completed, reliefActions),
             byMonth, byCounty, byPoint, byKind, byChannel, bySituation, byIdentity, byOutcome,
             new Handoff(Round(referrals.P50), Round(referrals.P90),
-                referrals.Referrals == 0 ? 0 : Math.Round((double)referrals.Overdue / referrals.Referrals, 4), reasons, stations),
+                referrals.Referrals == 0 ? 0 : Math.Round((double)referrals.Overdue / referrals.Referrals, 4), reasons, stations,
+                referrals.Approximate),
             new ReliefFigures(vouchers, relief.Escorts, relief.Lodging, relief.Food, relief.Fares, relief.FaresAmount),
             coverage);
     }
 
     private static double? Round(double? minutes) => minutes is { } value ? Math.Round(value, 1) : null;
 
-    private sealed record ReferralRow(int Referred, int Referrals, int Accepted, int Rejected, int Overdue, int Completed, double? P50, double? P90);
+    private sealed record ReferralRow(int Referred, int Referrals, int Accepted, int Rejected, int Overdue, int Completed, double? P50, double? P90, bool Approximate);
 
     private sealed record ReliefRow(int Escorts, int Lodging, int Food, int Fares, decimal FaresAmount);
 }
