@@ -49,9 +49,9 @@ public sealed record StatisticsSummary(
 /// <summary>
 /// The statistics page's numbers, all from the read model, in one round trip. Cases and relief come from the monthly
 /// roll-ups (migration 0002, kept by triggers in the handlers' transactions) for the period's whole months, and from the
-/// rows for its days outside them; referrals from their rows. Referral and relief rows are scoped by their own county
-/// column (they carry the case's county) and joined with the cases only when a point, a kind of point or point staff's
-/// scope needs the case's point.
+/// rows for its days outside them; referrals from theirs (0003) when the period is whole months, else from their rows.
+/// Referral and relief rows are scoped by their own county column (they carry the case's county) and joined with the
+/// cases only when a point, a kind of point or point staff's scope needs the case's point.
 /// </summary>
 public static class SummaryQuery
 {
