@@ -4,7 +4,8 @@
 #   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
 #   bench/run.sh service-points          nearest open point and coverage over 10,000 points beside a scan and a count
 #   bench/run.sh statistics [iterations [cases]]   the statistics page's queries over 1,000,000 cases in Reporting's read
-#                                        model, p50/p99 per part beside the same queries without its indexes and a count(*)
+#                                        model, p50/p99 per part beside the summary before its roll-ups, the same queries
+#                                        without the read model's indexes and a count(*)
 #   bench/run.sh desk-feed [seconds [cases/s]]   POST of a case needing referral → its item on the receiving station's
 #                                        live feed (SSE), the whole stack at 100 cases/s beside the bare path of that shape
 # Starts its own PostgreSQL and RabbitMQ for the baselines (like the tests); the pipeline's stack brings its own, on a

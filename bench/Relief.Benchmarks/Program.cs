@@ -7,7 +7,8 @@ using Relief.Benchmarks;
 //   service-points       nearest open point and coverage over 10,000 points, beside a scan and a bare count
 //   statistics [iterations] [cases]   the statistics page's queries over a read model of 1,000,000 cases, each part's
 //                        p50/p99 for a county officer and the city, beside the same queries without the read model's
-//                        indexes and a count(*) of the scope's cases (default 100 timings of each part per scope)
+//                        indexes, the summary as it was before the roll-ups and a count(*) of the scope's cases (default
+//                        100 timings of each part per scope)
 //   desk-feed [seconds] [cases/s]   POST of a case needing referral → its item on the station's SSE feed, on the whole
 //                        stack beside the bare path of the same shape (default 60 s measured at 100 cases/s)
 //   desk-feed-baseline [seconds] [cases/s]   only that bare path (on the servers RELIEF_TEST_* name), to work on it alone

@@ -11,8 +11,9 @@ namespace Relief.Benchmarks;
 /// The statistics page over Reporting's read model holding a year of cases (issue 14: 1,000,000, target p99 under
 /// 200 ms), through the Reporting service's own query code: its summary (one round trip, as the page asks) and each of
 /// that summary's statements on its own, and the cases behind a number — for a county officer and for the city, over a
-/// month and over the year. Beside two baselines measured in the same run on the same rows: the same queries without
-/// the read model's secondary indexes, and a plain <c>count(*)</c> of the scope's cases.
+/// month and over the year. Beside three baselines measured in the same run on the same rows: the same queries without
+/// the read model's secondary indexes, the summary as it was before the roll-ups (<see cref="RowSummaryBaseline"/>),
+/// and a plain <c>count(*)</c> of the scope's cases.
 /// </summary>
 internal static class StatisticsBenchmark
 {
@@ -80,7 +81,7 @@ internal static class StatisticsBenchmark
             var parts = Parts();
             var baselineIterations = Math.Max(10, iterations / 5);
             Say(string.Create(CultureInfo.InvariantCulture,
-                $"Statistics benchmark — {Environment.ProcessorCount} cores (shared with other work), {DateTime.UtcNow:u}; Reporting's migrations {migrations}, its SummaryQuery and CasesQuery"));
+                $"Statistics benchmark — {Environment.ProcessorCount} cores (shared with other work), {DateTime.UtcNow:u}, load average {LoadAverage()}; Reporting's migrations {migrations}, its SummaryQuery and CasesQuery"));
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"read model: {cases:N0} cases, {loader.Referrals:N0} referrals, {loader.ReliefActions:N0} relief actions, {loader.Points.Count:N0} embedded points; {size} with indexes; loaded (COPY, indexes, analyze) in {clock.Elapsed.TotalSeconds:N0} s"));
             Say(string.Create(CultureInfo.InvariantCulture,
@@ -88,9 +89,12 @@ internal static class StatisticsBenchmark
 
             var indexed = new Dictionary<(string Scenario, string Part), List<double>>();
             var counted = new Dictionary<string, List<double>>();
+            var before = new Dictionary<string, List<double>>();
             foreach (var scenario in Scenarios)
             {
                 await MeasureAsync(db, parts, scenario, iterations, indexed);
+                before[scenario.Name] = await TimeAsync(scenario, Math.Max(10, iterations / 5), (f, u) => connection.ExecuteAsync(
+                    new CommandDefinition(RowSummaryBaseline.Sql, f.Parameters(u))), ScenarioBudget);
                 counted[scenario.Name] = await TimeAsync(scenario, iterations, (f, u) => connection.ExecuteScalarAsync<long>(
                     "select count(*) from report_cases where registered_at >= @From and registered_at < @To and (@County::text is null or county_code = @County)",
                     new { From = f.FromInstant, To = f.ToInstant, County = u.Role == ReliefRoles.CityAdministrator ? null : u.County }));
@@ -118,9 +122,15 @@ internal static class StatisticsBenchmark
                         $"  {part,-46} {p50,8:N1} {p99,8:N1}   {b50,15:N1} {b99,8:N1}{(p99 >= 200 ? "  over 200 ms" : "")}"));
                 }
 
+                var (o50, o99) = Percentiles(before[scenario.Name]);
+                Say(string.Create(CultureInfo.InvariantCulture,
+                    $"  {$"baseline: the summary before its roll-ups ({before[scenario.Name].Count} rounds)",-46} {o50,8:N1} {o99,8:N1}"));
                 var (c50, c99) = Percentiles(counted[scenario.Name]);
                 Say(string.Create(CultureInfo.InvariantCulture, $"  {"baseline: count(*) of the scope's cases",-46} {c50,8:N1} {c99,8:N1}"));
             }
+
+            Say("");
+            Say(string.Create(CultureInfo.InvariantCulture, $"finished {DateTime.UtcNow:u}, load average {LoadAverage()}"));
         }
         finally
         {
@@ -162,18 +172,19 @@ internal static class StatisticsBenchmark
     /// </summary>
     private static List<(string Part, Func<NpgsqlDataSource, StatisticsFilter, ReliefUser, Task> Run)> Parts()
     {
-        var statements = SummaryQuery.Statements;
+        var count = SummaryQuery.StatementsFor(Year, City).Count;
         var parts = new List<(string, Func<NpgsqlDataSource, StatisticsFilter, ReliefUser, Task>)>
         {
             (WholeSummary, (db, f, u) => SummaryQuery.RunAsync(db, f, u, CancellationToken.None)),
         };
-        foreach (var (statement, i) in statements.Select((s, i) => (s, i)))
+        foreach (var i in Enumerable.Range(0, count))
         {
-            var label = statements.Count == StatementNames.Length ? StatementNames[i] : $"statement {i + 1}";
+            var label = count == StatementNames.Length ? StatementNames[i] : $"statement {i + 1}";
             parts.Add(("  " + label, async (db, f, u) =>
             {
+                // The statement as the summary runs it for this filter and reader (roll-ups and own-county scope, or the join).
                 await using var connection = await db.OpenConnectionAsync();
-                await connection.QueryAsync(statement, f.Parameters(u));
+                await connection.QueryAsync(SummaryQuery.StatementsFor(f, u)[i], f.Parameters(u));
             }));
         }
 
@@ -216,11 +227,13 @@ internal static class StatisticsBenchmark
         }
     }
 
-    private static async Task<List<double>> TimeAsync<T>(Scenario scenario, int iterations, Func<StatisticsFilter, ReliefUser, Task<T>> query)
+    private static async Task<List<double>> TimeAsync<T>(Scenario scenario, int iterations, Func<StatisticsFilter, ReliefUser, Task<T>> query,
+        TimeSpan? budget = null)
     {
         var random = new Random(scenario.Name.Length);
         var timings = new List<double>(iterations);
-        for (var i = -3; i < iterations; i++)
+        var started = Stopwatch.StartNew();
+        for (var i = -3; i < iterations && (i < 10 || budget is null || started.Elapsed < budget); i++)
         {
             var (filter, user) = scenario.Pick(random);
             var clock = Stopwatch.StartNew();
@@ -233,6 +246,10 @@ internal static class StatisticsBenchmark
 
         return timings;
     }
+
+    /// <summary>The machine's 1, 5 and 15 minute load averages (Linux), to read the run's figures by.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static (double P50, double P99) Percentiles(List<double> timings)
     {

@@ -227,4 +227,179 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
         // The generated network has no relief station point in any county: every county lacks one.
         Assert.Equal(13, today["coverageGaps"]!.AsArray().Count);
     }
+
+    // ---- The monthly roll-ups (migration 0002): the summary's cases and relief over whole months come from them. ----
+
+    private Task<Dictionary<string, int>> DirectAsync(string sql, object parameters) =>
+        DirectCountsAsync(reporting.Service.DatabaseConnectionString, sql, parameters);
+
+    private static async Task<Dictionary<string, int>> DirectCountsAsync(string connectionString, string sql, object parameters)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        return (await Dapper.SqlMapper.QueryAsync<(string Key, int Count)>(connection, sql, parameters)).ToDictionary(row => row.Key, row => row.Count);
+    }
+
+    /// <summary>Rows of the roll-ups that a count afresh from the read model's rows does not give, and the other way round.</summary>
+    private Task<long> RollUpDriftAsync() => TestDatabase.ScalarAsync<long>(reporting.Service.DatabaseConnectionString, """
+        with cases as (
+            select c.month, c.county_code, c.service_point_code, c.point_kind, b.dimension, b.value, count(*)::int as cases
+            from report_cases c cross join lateral report_case_buckets(c.channel, c.identity_status, c.outcome, c.closed_at, c.situations) b where c.month is not null group by 1, 2, 3, 4, 5, 6),
+        kept as (select month, county_code, service_point_code, point_kind, dimension, value, cases from report_case_counts where cases <> 0),
+        relief as (
+            select report_relief_month(a.recorded_at) as month, a.county_code, a.kind, a.destination_province, count(*)::int as actions,
+                   coalesce(sum(a.amount), 0) as amount
+            from report_relief a where a.recorded_at is not null and a.voided_at is null group by 1, 2, 3, 4),
+        kept_relief as (select month, county_code, kind, destination_province, actions, amount from report_relief_counts where actions <> 0 or amount <> 0),
+        referrals as (
+            select report_relief_month(r.requested_at) as month, r.county_code, r.receiving_station_county as station,
+                   case when r.rejected_at is not null then r.reject_reason end as reject_reason, count(*)::int as referrals,
+                   count(r.accepted_at)::int as accepted, count(r.rejected_at)::int as rejected, count(r.overdue_at)::int as overdue,
+                   count(r.completed_at)::int as completed
+            from report_referrals r where r.requested_at is not null group by 1, 2, 3, 4),
+        kept_referrals as (select month, county_code, station, reject_reason, referrals, accepted, rejected, overdue, completed
+                           from report_referral_counts where referrals <> 0),
+        minutes as (
+            select report_relief_month(r.requested_at) as month, r.county_code, r.receiving_station_county as station,
+                   floor(extract(epoch from r.accepted_at - r.requested_at) / 60)::int as minute, count(*)::int as referrals
+            from report_referrals r where r.requested_at is not null and r.accepted_at is not null group by 1, 2, 3, 4),
+        kept_minutes as (select month, county_code, station, minute, referrals from report_referral_accept_minutes where referrals <> 0),
+        referred as (
+            select m.month, m.prior_month, m.county_code, count(*)::int as cases
+            from (select d.month, lag(d.month) over (partition by d.case_id order by d.month) as prior_month, d.county_code
+                  from (select distinct r.case_id, report_relief_month(r.requested_at) as month, r.county_code
+                        from report_referrals r where r.requested_at is not null) d) m
+            group by 1, 2, 3),
+        kept_referred as (select month, prior_month, county_code, cases from report_referred_months where cases <> 0)
+        select (select count(*) from ((select * from kept except all select * from cases) union all (select * from cases except all select * from kept)) d)
+             + (select count(*) from ((select * from kept_relief except all select * from relief) union all (select * from relief except all select * from kept_relief)) d)
+             + (select count(*) from ((select * from kept_referrals except all select * from referrals) union all (select * from referrals except all select * from kept_referrals)) d)
+             + (select count(*) from ((select * from kept_minutes except all select * from minutes) union all (select * from minutes except all select * from kept_minutes)) d)
+             + (select count(*) from ((select * from kept_referred except all select * from referred) union all (select * from referred except all select * from kept_referred)) d)
+        """);
+
+    /// <summary>Asserts the summary's case and relief figures for a period and filter equal a direct count over the rows.</summary>
+    private async Task AssertEqualsDirectCountAsync(TestUser user, string from, string to, string? county, string? pointKind, string? scopeCounty)
+    {
+        var query = $"from={from}&to={to}{(county is null ? "" : "&county=" + county)}{(pointKind is null ? "" : "&pointKind=" + pointKind)}";
+        var summary = await SummaryAsync(user, query);
+        var period = new
+        {
+            From = new DateTimeOffset(DateTime.Parse(from, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(8)).ToUniversalTime(),
+            To = new DateTimeOffset(DateTime.Parse(to, System.Globalization.CultureInfo.InvariantCulture).AddDays(1), TimeSpan.FromHours(8)).ToUniversalTime(),
+            County = county ?? scopeCounty, PointKind = pointKind, Scope = scopeCounty,
+        };
+        const string Cases = """
+            from report_cases c where c.registered_at >= @From and c.registered_at < @To
+              and (@County::text is null or c.county_code = @County) and (@PointKind::text is null or c.point_kind = @PointKind)
+              and (@Scope::text is null or c.county_code = @Scope)
+            """;
+        var total = await DirectAsync($"select 'cases', count(*)::int {Cases}", period);
+        Assert.Equal(total["cases"], Total(summary, "cases"));
+        Assert.True(total["cases"] > 0, "the filter finds cases: the comparison means something");
+        Assert.Equal((await DirectAsync($"select coalesce(channel, 'unknown'), count(*)::int {Cases} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "byChannel", "channel").OrderBy(c => c.Key));
+        Assert.Equal((await DirectAsync($"select coalesce(identity_status, 'unconfirmed'), count(*)::int {Cases} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "byIdentity", "identity").OrderBy(c => c.Key));
+        Assert.Equal((await DirectAsync($"select coalesce(outcome, case when closed_at is null then 'open' else 'closed' end), count(*)::int {Cases} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "byOutcome", "outcome").OrderBy(c => c.Key));
+        Assert.Equal((await DirectAsync($"select s, count(*)::int {Cases.Replace("from report_cases c", "from report_cases c cross join unnest(c.situations) s", StringComparison.Ordinal)} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "bySituation", "situation").OrderBy(c => c.Key));
+        Assert.Equal((await DirectAsync($"select service_point_code, count(*)::int {Cases} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "byPoint", "point").OrderBy(c => c.Key));
+        Assert.Equal((await DirectAsync($"select coalesce(point_kind, 'unknown'), count(*)::int {Cases} group by 1", period)).OrderBy(c => c.Key),
+            Counts(summary, "byPointKind", "kind").OrderBy(c => c.Key));
+        if (pointKind is null)
+        {
+            // Relief by its own county, from the relief roll-up.
+            const string Relief = """
+                from report_relief a where a.voided_at is null and a.recorded_at >= @From and a.recorded_at < @To
+                  and (@County::text is null or a.county_code = @County)
+                """;
+            Assert.Equal((await DirectAsync($"select 'relief', count(*)::int {Relief}", period))["relief"], Total(summary, "reliefActions"));
+            Assert.Equal((await DirectAsync($"select 'food', count(*)::int {Relief} and a.kind = 'food'", period))["food"], summary["relief"]!["food"]!.GetValue<int>());
+            Assert.Equal((await DirectAsync($"select coalesce(destination_province, 'unknown'), count(*)::int {Relief} and a.kind = 'travel_voucher' group by 1", period)).OrderBy(c => c.Key),
+                summary["relief"]!["vouchersByProvince"]!.AsArray().ToDictionary(row => row!["province"]!.GetValue<string>(), row => row!["count"]!.GetValue<int>()).OrderBy(c => c.Key));
+
+            // Referrals by their own county, from the referral roll-ups over whole months.
+            const string Referrals = """
+                from report_referrals r where r.requested_at >= @From and r.requested_at < @To
+                  and (@County::text is null or r.county_code = @County)
+                """;
+            var referrals = await DirectAsync($"""
+                select 'referred', count(distinct case_id)::int {Referrals} union all select 'referrals', count(*)::int {Referrals}
+                union all select 'accepted', count(accepted_at)::int {Referrals} union all select 'rejected', count(rejected_at)::int {Referrals}
+                union all select 'overdue', count(overdue_at)::int {Referrals} union all select 'completed', count(completed_at)::int {Referrals}
+                """, period);
+            Assert.All(referrals, expected => Assert.Equal(expected.Value, Total(summary, expected.Key)));
+            Assert.True(referrals["referrals"] > 0, "the period has referrals: the comparison means something");
+            Assert.Equal((await DirectAsync($"select reject_reason, count(*)::int {Referrals} and rejected_at is not null group by 1", period)).OrderBy(c => c.Key),
+                summary["handoff"]!["rejectionsByReason"]!.AsArray().ToDictionary(row => row!["reason"]!.GetValue<string>(), row => row!["referrals"]!.GetValue<int>()).OrderBy(c => c.Key));
+            await using var connection = new Npgsql.NpgsqlConnection(reporting.Service.DatabaseConnectionString);
+            var exactP50 = await Dapper.SqlMapper.ExecuteScalarAsync<double>(connection,
+                $"select percentile_cont(0.5) within group (order by extract(epoch from accepted_at - requested_at) / 60) {Referrals} and accepted_at is not null", period);
+            var p50 = summary["handoff"]!["acceptP50Minutes"]!.GetValue<double>();
+            var approximate = summary["handoff"]!["acceptMinutesApproximate"]!.GetValue<bool>();
+            Assert.True(approximate ? Math.Abs(p50 - exactP50) <= 1.05 : Math.Abs(p50 - exactP50) <= 0.05,
+                $"hand-off p50 {p50} (approximate: {approximate}) against the exact {exactP50}");
+            Assert.Equal(from.EndsWith("-01", StringComparison.Ordinal) && DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture).AddDays(1).Day == 1, approximate);
+        }
+    }
+
+    [Fact]
+    public async Task The_roll_up_summary_equals_a_direct_count_and_a_replay_or_a_moved_case_keeps_it_so()
+    {
+        Assert.Equal(0, await RollUpDriftAsync());
+        // A whole month (roll-ups only), a period with days around a whole month (October's half has no cases, so the
+        // month's figures), days within a month only (rows only), and a county officer with a kind of point.
+        await AssertEqualsDirectCountAsync(TestUsers.CityAdministrator(), "2026-11-01", "2026-11-30", null, null, null);
+        await AssertEqualsDirectCountAsync(TestUsers.CityAdministrator(), "2026-10-15", "2026-12-10", "140802", null, null);
+        await AssertEqualsDirectCountAsync(TestUsers.CityAdministrator(), "2026-11-05", "2026-11-20", null, null, null);
+        await AssertEqualsDirectCountAsync(TestUsers.CountyOfficer("140821"), "2026-11-01", "2026-11-30", null, "love_station", "140821");
+        var before = await SummaryAsync(TestUsers.CityAdministrator());
+
+        // Redelivered (same ids: the inbox drops them) and replayed (new ids: the handlers run again and change no row).
+        var again = Month.Events.Where(e => e.Message is CaseRegistered or CaseClosed or ReliefActionRecorded).Take(40).ToList();
+        var replayed = Month.Events.Where(e => e.Message is CaseRegistered or IdentityConfirmed or ReferralCompleted or CaseClosed
+            or ReliefActionRecorded or ReliefActionVoided or Relief.Registry.Contracts.ServicePointChanged).Take(200).ToList();
+        var consumed = await TestDatabase.ScalarAsync<long>(reporting.Service.DatabaseConnectionString, "select count(*) from inbox_messages");
+        foreach (var e in again)
+        {
+            await reporting.PublishAsync(e.Message, e.MessageId);
+        }
+
+        foreach (var e in replayed)
+        {
+            await reporting.PublishAsync(e.Message, Guid.NewGuid());
+        }
+
+        foreach (var e in again)
+        {
+            await reporting.Service.Consumed.WaitForAsync(e.MessageId, deliveries: 2, TimeSpan.FromSeconds(60));
+        }
+
+        await reporting.WaitUntilConsumedAsync((int)consumed + replayed.Count);
+        Assert.Equal(before.ToJsonString(), (await SummaryAsync(TestUsers.CityAdministrator())).ToJsonString());
+        Assert.Equal(0, await RollUpDriftAsync());
+
+        // A point's new kind moves its cases between the roll-up's buckets (the handler's update of the rows), and back.
+        var point = GeneratedMonth.PointOf("140802", 1);
+        var original = GeneratedMonth.PointKinds[1];
+        var moved = new Relief.Registry.Contracts.ServicePointChanged
+        {
+            Code = point, Name = "统计测试点", Kind = "bus_station", CountyCode = "140802", Status = "embedded", Version = 1000,
+            ChangedAt = GeneratedMonth.MonthStart,
+        };
+        var movedId = Guid.NewGuid();
+        await reporting.PublishAsync(moved, movedId);
+        await reporting.Service.Consumed.WaitForAsync(movedId, timeout: TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await RollUpDriftAsync());
+        await AssertEqualsDirectCountAsync(TestUsers.CountyOfficer("140802"), "2026-11-01", "2026-11-30", null, "bus_station", "140802");
+        Assert.NotEqual(before.ToJsonString(), (await SummaryAsync(TestUsers.CityAdministrator())).ToJsonString());
+
+        var backId = Guid.NewGuid();
+        await reporting.PublishAsync(moved with { Kind = original, Version = 1001 }, backId);
+        await reporting.Service.Consumed.WaitForAsync(backId, timeout: TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await RollUpDriftAsync());
+        Assert.Equal(before.ToJsonString(), (await SummaryAsync(TestUsers.CityAdministrator())).ToJsonString());
+    }
 }

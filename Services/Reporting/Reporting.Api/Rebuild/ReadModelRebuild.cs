@@ -86,7 +86,13 @@ public sealed partial class ReadModelRebuild(
                 .Add("delete from report_cases")
                 .Add("delete from report_referrals")
                 .Add("delete from report_relief")
-                .Add("delete from report_points");
+                .Add("delete from report_points")
+                // The triggers counted every deleted row out of the roll-ups: what is left are zero rows.
+                .Add("delete from report_case_counts")
+                .Add("delete from report_relief_counts")
+                .Add("delete from report_referral_counts")
+                .Add("delete from report_referral_accept_minutes")
+                .Add("delete from report_referred_months");
             empty.Timeout = 0;
             await empty.ExecuteNonQueryAsync(cancellationToken);
         }

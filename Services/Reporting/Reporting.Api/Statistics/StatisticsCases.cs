@@ -64,7 +64,12 @@ public static class CasesQuery
         }
     }
 
-    /// <summary>Keyset pages in case-id order: <c>after</c> is the <c>next</c> of the page before.</summary>
+    /// <summary>
+    /// Keyset pages in registration order (then case id): <c>after</c> is the <c>next</c> of the page before, a case id
+    /// whose registration time the query looks up. That order follows the (county, registered_at, case_id) and
+    /// (registered_at, case_id) indexes, so a page reads its own rows only — in case-id order one county's month walked
+    /// the whole primary key past the other counties' cases.
+    /// </summary>
     public static async Task<StatisticsCasePage> RunAsync(NpgsqlDataSource db, StatisticsFilter filter, ReliefUser user,
         string? dimension, string? value, Guid? after, int? limit, CancellationToken cancellationToken)
     {
@@ -74,8 +79,10 @@ public static class CasesQuery
         var items = (await connection.QueryAsync<StatisticsCase>(new CommandDefinition($"""
             select c.case_id, c.case_number, c.county_code, c.service_point_code, c.registered_at
             from report_cases c
-            where {StatisticsFilter.CasesWhere} and {condition} and (@After::uuid is null or c.case_id > @After)
-            order by c.case_id
+            where {StatisticsFilter.CasesWhere} and {condition}
+              and (@After::uuid is null
+                   or (c.registered_at, c.case_id) > (select a.registered_at, a.case_id from report_cases a where a.case_id = @After))
+            order by c.registered_at, c.case_id
             limit @Limit
             """, filter.Parameters(user, new { Value = value, After = after, Limit = take }), cancellationToken: cancellationToken))).AsList();
         return new StatisticsCasePage(items, items.Count == take ? items[^1].CaseId : null);

@@ -119,11 +119,57 @@ public sealed record StatisticsFilter(DateOnly From, DateOnly To, string? County
           and {DataScope.Predicate(new ScopeColumns(County: "c.county_code", ServicePoint: "c.service_point_code"))}
         """;
 
+    /// <summary>
+    /// The filters and scope on a roll-up's or a row's own columns (alias.county_code, alias.service_point_code,
+    /// alias.point_kind), without the period.
+    /// </summary>
+    public static string FiltersOn(string alias, bool pointColumns = true) => $"""
+        (@County::text is null or {alias}.county_code = @County)
+          {(pointColumns ? $"and (@PointKind::text is null or {alias}.point_kind = @PointKind) and (@Point::text is null or {alias}.service_point_code = @Point)" : "")}
+          and {DataScope.Predicate(new ScopeColumns(County: alias + ".county_code", ServicePoint: pointColumns ? alias + ".service_point_code" : null))}
+        """;
+
+    /// <summary>
+    /// The whole Beijing months inside the period, [<see cref="WholeMonthsFrom"/>, <see cref="WholeMonthsTo"/>): what
+    /// the monthly roll-ups answer. Empty (both the same) when the period holds no whole month.
+    /// </summary>
+    public DateOnly WholeMonthsFrom => From.Day == 1 ? From : new DateOnly(From.Year, From.Month, 1).AddMonths(1);
+
+    public DateOnly WholeMonthsTo
+    {
+        get
+        {
+            var end = To.AddDays(1).Day == 1 ? To.AddDays(1) : new DateOnly(To.Year, To.Month, 1);
+            return end > WholeMonthsFrom ? end : WholeMonthsFrom;
+        }
+    }
+
+    /// <summary>The period is whole Beijing months, from the first of one to the last of another.</summary>
+    public bool IsWholeMonths => WholeMonthsFrom == From && WholeMonthsTo == To.AddDays(1);
+
+    private static DateTimeOffset Instant(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ReadModelHandlers.Beijing).ToUniversalTime();
+
+    /// <summary>
+    /// Filters only on county (and the county scope) with a reader whose scope is a county or the city: the referral
+    /// and relief rows carry the case's county, so these need no join with the cases and may read the roll-ups. A point,
+    /// a kind of point or point staff's scope need the case's point.
+    /// </summary>
+    public bool ByCountyOnly(ReliefUser user) =>
+        Point is null && PointKind is null
+        && ((user.Role == ReliefRoles.CityAdministrator && user.OfficeKind == OfficeKinds.CityBureau)
+            || (user.Role == ReliefRoles.CountyOfficer && user.OfficeKind == OfficeKinds.CountyOffice));
+
     public DynamicParameters Parameters(ReliefUser user, object? more = null)
     {
         var parameters = DataScope.Parameters(user, more);
         parameters.Add("From", FromInstant);
         parameters.Add("To", ToInstant);
+        parameters.Add("WholeFrom", WholeMonthsFrom);
+        parameters.Add("WholeTo", WholeMonthsTo);
+        // The days before the whole months end at the period's end when it holds none (5 to 20 November: all rows).
+        var end = To.AddDays(1);
+        parameters.Add("WholeFromInstant", Instant(WholeMonthsFrom < end ? WholeMonthsFrom : end));
+        parameters.Add("WholeToInstant", Instant(WholeMonthsTo));
         parameters.Add("County", County);
         parameters.Add("PointKind", PointKind);
         parameters.Add("Point", Point);
