@@ -27,6 +27,10 @@ public static class ReportingServices
             bus.AddConsumer<ReliefActionRecordedConsumer>();
             bus.AddConsumer<ReliefActionVoidedConsumer>();
             bus.AddConsumer<ServicePointChangedConsumer>();
+            bus.AddConsumer<NoticeDraftedConsumer>();
+            bus.AddConsumer<NoticePublishedConsumer>();
+            bus.AddConsumer<NoticeWithdrawnConsumer>();
+            bus.AddConsumer<NoticeOverdueConsumer>();
         });
         // Situations are health data: read from Intake with Reporting's own client token, never carried on the bus.
         builder.Services.AddHttpClient<IntakeFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
@@ -34,6 +38,7 @@ public static class ReportingServices
         builder.Services.AddHttpClient(HistoryClients.Intake, http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
         builder.Services.AddHttpClient(HistoryClients.Referral, http => http.BaseAddress = new Uri("https+http://referral")).AddServiceToken();
         builder.Services.AddHttpClient(HistoryClients.Registry, http => http.BaseAddress = new Uri("https+http://registry")).AddServiceToken();
+        builder.Services.AddHttpClient(HistoryClients.FamilySearch, http => http.BaseAddress = new Uri("https+http://familysearch")).AddServiceToken();
         builder.Services.AddSingleton<ReadModelRebuild>();
         return builder;
     }

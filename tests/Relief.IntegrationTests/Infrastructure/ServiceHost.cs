@@ -41,6 +41,9 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
 
     public Func<HttpMessageHandler>? RegistryHandler { get; init; }
 
+    /// <summary>For Reporting: the Family search whose notices' history a rebuild reads (unless <see cref="SourcesHandler"/> answers all).</summary>
+    public Func<HttpMessageHandler>? FamilySearchHandler { get; init; }
+
     /// <summary>
     /// Services a test puts in place of the service's own, registered after them (the last registration wins): a fake
     /// clock, say.
@@ -93,6 +96,8 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
                     .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? ReferralHandler ?? intake);
                 services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Registry)
                     .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? RegistryHandler ?? intake);
+                services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.FamilySearch)
+                    .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? FamilySearchHandler ?? intake);
             }
 
             if (typeof(TEntryPoint) == typeof(Relief.FamilySearch.FamilySearchApi))
@@ -117,6 +122,7 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
         builder.UseSetting("services:intake:http:0", "http://localhost");
         builder.UseSetting("services:referral:http:0", "http://localhost");
         builder.UseSetting("services:registry:http:0", "http://localhost");
+        builder.UseSetting("services:familysearch:http:0", "http://localhost");
         // Short waits so an outage test sees recovery in seconds, not the production defaults.
         builder.UseSetting("Outbox:PollInterval", "00:00:00.500");
         builder.UseSetting("Outbox:PublishTimeout", "00:00:05");

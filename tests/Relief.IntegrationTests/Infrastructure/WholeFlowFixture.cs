@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Relief.FamilySearch;
 using Relief.Intake;
 using Relief.Notification;
 using Relief.Referral;
@@ -26,6 +27,7 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     public ServiceHost<ReferralApi> Referral { get; private set; } = null!;
     public ServiceHost<NotificationApi> Notification { get; private set; } = null!;
     public ServiceHost<ReportingApi> Reporting { get; private set; } = null!;
+    public ServiceHost<FamilySearchApi> FamilySearch { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -41,14 +43,20 @@ public sealed class WholeFlowFixture : IAsyncLifetime
             IntakeHandler = () => Intake.Server.CreateHandler(),
         };
         Notification = new("notificationdb", TestInfrastructure.NewName("notificationdb"), VirtualHost.AmqpUri, logCapture: Logs);
+        FamilySearch = new("familysearchdb", TestInfrastructure.NewName("familysearchdb"), VirtualHost.AmqpUri, logCapture: Logs)
+        {
+            IntakeHandler = () => Intake.Server.CreateHandler(),
+        };
         Reporting = new("reportingdb", TestInfrastructure.NewName("reportingdb"), VirtualHost.AmqpUri, logCapture: Logs)
         {
             IntakeHandler = () => Intake.Server.CreateHandler(),
             ReferralHandler = () => Referral.Server.CreateHandler(),
             RegistryHandler = () => Registry.Server.CreateHandler(),
+            FamilySearchHandler = () => FamilySearch.Server.CreateHandler(),
         };
         await Task.WhenAll(Intake.WaitUntilReadyAsync(), Registry.WaitUntilReadyAsync(),
-            Referral.WaitUntilReadyAsync(), Notification.WaitUntilReadyAsync(), Reporting.WaitUntilReadyAsync());
+            Referral.WaitUntilReadyAsync(), Notification.WaitUntilReadyAsync(), Reporting.WaitUntilReadyAsync(),
+            FamilySearch.WaitUntilReadyAsync());
     }
 
     /// <summary>A valid resident ID number no other test uses: region 140802, a random birth date and sequence.</summary>
@@ -102,7 +110,8 @@ public sealed class WholeFlowFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Task.WhenAll(Intake.DisposeAsync().AsTask(), Registry.DisposeAsync().AsTask(),
-            Referral.DisposeAsync().AsTask(), Notification.DisposeAsync().AsTask(), Reporting.DisposeAsync().AsTask());
+            Referral.DisposeAsync().AsTask(), Notification.DisposeAsync().AsTask(), Reporting.DisposeAsync().AsTask(),
+            FamilySearch.DisposeAsync().AsTask());
         await Probe.DisposeAsync();
         await VirtualHost.DisposeAsync();
         Spans.Dispose();

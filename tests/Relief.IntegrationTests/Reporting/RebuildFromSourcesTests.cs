@@ -30,12 +30,17 @@ public sealed class RebuildFromSourcesTests(WholeFlowFixture flow) : IClassFixtu
 
         var accepted = await flow.RegisterReferredCaseAsync("统计重建甲", WholeFlowFixture.NewIdNumber());
         var rejected = await flow.RegisterReferredCaseAsync("统计重建乙", null);
+        // No document: at the station a family-search notice is drafted, published and — the family found — withdrawn.
+        var unidentified = await flow.RegisterReferredCaseAsync("统计重建丙", null);
         using (var city = await flow.Referral.ClientForAsync(TestUsers.CityAdministrator()))
         {
             await Referrals.ActOkAsync(city, accepted.ReferralId, "accept");
             await Referrals.ActOkAsync(city, accepted.ReferralId, "complete");
             await Referrals.ActOkAsync(city, rejected.ReferralId, "reject");
+            await Referrals.ActOkAsync(city, unidentified.ReferralId, "accept");
         }
+
+        await PublishAndReuniteNoticeAsync(unidentified.CaseId);
 
         // Helped at the point: a document given, food; its identity checked, relief entered, closed by the point.
         using var staff = await flow.Intake.ClientForAsync(TestUsers.PointStaff());
@@ -80,14 +85,20 @@ public sealed class RebuildFromSourcesTests(WholeFlowFixture flow) : IClassFixtu
         await TestDatabase.EventuallyAsync(async () =>
         {
             var summary = await SummaryAsync();
-            var complete = Total(summary, "cases") == 3 && Total(summary, "referrals") == 2 && Total(summary, "accepted") == 1
-                && Total(summary, "rejected") == 1 && Total(summary, "completed") == 1 && Total(summary, "reliefActions") == 1
+            var complete = Total(summary, "cases") == 4 && Total(summary, "referrals") == 3 && Total(summary, "accepted") == 2
+                && Total(summary, "rejected") == 1
+                && summary["familySearch"]!["notices"]!.GetValue<int>() == 1 && summary["familySearch"]!["reunions"]!.GetValue<int>() == 1 && Total(summary, "completed") == 1 && Total(summary, "reliefActions") == 1
                 && summary["byOutcome"]!.AsArray().Any(row => row!["outcome"]!.GetValue<string>() == "relief_given")
                 && summary["byPointKind"]!.AsArray().All(row => row!["kind"]!.GetValue<string>() == "community_center");
             var settled = complete && live is not null && live.ToJsonString() == summary.ToJsonString();
             live = complete ? summary : null;
             return settled;
-        }, "Reporting has every event of the three cases", TimeSpan.FromSeconds(90));
+        }, "Reporting has every event of the four cases", TimeSpan.FromSeconds(90));
+        var familySearch = live!["familySearch"]!;
+        Assert.Equal(1, familySearch["published"]!.GetValue<int>());
+        Assert.Equal(1, familySearch["publishedWithin24Hours"]!.GetValue<int>());
+        Assert.Equal(1.0, familySearch["shareWithin24Hours"]!.GetValue<double>());
+        Assert.Equal(0, familySearch["overdue"]!.GetValue<int>());
 
         using var rebuilt = await reporting.PostAsync(new Uri("/api/statistics/rebuild", UriKind.Relative), null);
         var text = await rebuilt.Content.ReadAsStringAsync();
@@ -95,5 +106,32 @@ public sealed class RebuildFromSourcesTests(WholeFlowFixture flow) : IClassFixtu
 
         var fromHistory = await SummaryAsync();
         Assert.Equal(live!.ToJsonString(), fromHistory.ToJsonString());
+    }
+
+    /// <summary>
+    /// The notice drafted for the case at the station: completed and submitted by one staff member, approved (published)
+    /// by another, then withdrawn because the family was found.
+    /// </summary>
+    private async Task PublishAndReuniteNoticeAsync(Guid caseId)
+    {
+        var drafted = await flow.Probe.WaitForAsync<Relief.FamilySearch.Contracts.NoticeDrafted>(n => n.CaseId == caseId);
+        var notice = $"/api/family-search/notices/{drafted.Message.NoticeId}";
+        using var station = await flow.FamilySearch.ClientForAsync(TestUsers.StationStaff());
+        (await station.PutAsJsonAsync(new Uri(notice, UriKind.Relative), new
+        {
+            version = 1, sex = "male", ageLow = 65, ageHigh = 75, heightCm = 165, build = "slim", ethnicity = "汉族", accent = "山西口音",
+            foundOn = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            foundCounty = "140802",
+            details = new { features = "左眉有痣", clothing = "蓝色棉袄", foundPlace = "盐湖区汽车站", contact = "盐湖区救助管理站 0359-0000000" },
+        })).EnsureSuccessStatusCode();
+        (await station.PostAsJsonAsync(new Uri($"{notice}/submit", UriKind.Relative), new { version = 2 })).EnsureSuccessStatusCode();
+
+        var (userName, password) = await SharedAuthority.SignIn.NewUserAsync(TestUsers.StationStaff());
+        using var authority = SharedAuthority.Instance.CreateClient();
+        using var approver = flow.FamilySearch.CreateClient();
+        approver.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetAccessTokenAsync(authority, userName, password));
+        (await approver.PostAsJsonAsync(new Uri($"{notice}/approve", UriKind.Relative), new { version = 3 })).EnsureSuccessStatusCode();
+        (await station.PostAsJsonAsync(new Uri($"{notice}/withdraw", UriKind.Relative), new { version = 4, reason = "reunited", comment = "家属认领" }))
+            .EnsureSuccessStatusCode();
     }
 }

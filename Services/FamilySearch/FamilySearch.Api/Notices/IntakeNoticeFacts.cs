@@ -19,7 +19,8 @@ public sealed record NoticeFacts(
     string IdentityStatus,
     DateTimeOffset RegisteredAt,
     string? Place,
-    string[] HealthSituations);
+    string[] HealthSituations,
+    bool DocumentGiven = false);
 
 /// <summary>Intake's notice facts of a case, read with family search's own client token.</summary>
 public sealed class IntakeNoticeFacts(HttpClient http)

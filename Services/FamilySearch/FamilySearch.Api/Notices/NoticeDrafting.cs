@@ -70,7 +70,9 @@ public sealed class ReferralAcceptedConsumer(
         }
 
         var facts = await intake.GetAsync(message.CaseId, cancellationToken);
-        if (facts is null || !Unestablished.Contains(facts.IdentityStatus))
+        // Not established, or not yet checked and no document given: a person who showed an ID card awaits its check,
+        // not a family search.
+        if (facts is null || !Unestablished.Contains(facts.IdentityStatus) || (facts.IdentityStatus == "unconfirmed" && facts.DocumentGiven))
         {
             return;
         }

@@ -25,7 +25,7 @@ public static class CaseNoticeFactsEndpoint
 
     private const string SelectFacts = """
         select id, case_number, county_code, service_point_code, person_name, sex, birth_date, estimated_age,
-               identity_status, situations, place, registered_at, anonymised_at
+               identity_status, id_number_sealed is not null as document_given, situations, place, registered_at, anonymised_at
         from cases where id = @Id
         """;
 
@@ -57,7 +57,8 @@ public static class CaseNoticeFactsEndpoint
             row.IdentityStatus,
             new DateTimeOffset(DateTime.SpecifyKind(row.RegisteredAt, DateTimeKind.Utc)),
             string.IsNullOrWhiteSpace(row.Place) ? null : row.Place,
-            row.Situations.Where(HealthSituations.Contains).ToArray()));
+            row.Situations.Where(HealthSituations.Contains).ToArray(),
+            row.DocumentGiven));
     }
 
     private sealed class FactsRow
@@ -70,6 +71,7 @@ public static class CaseNoticeFactsEndpoint
         public DateTime? BirthDate { get; init; }
         public short? EstimatedAge { get; init; }
         public string IdentityStatus { get; init; } = "";
+        public bool DocumentGiven { get; init; }
         public string[] Situations { get; init; } = [];
         public string? Place { get; init; }
         public DateTime RegisteredAt { get; init; }
@@ -97,4 +99,6 @@ public sealed record CaseNoticeFacts(
     /// <summary>Where the person was met, as staff wrote it.</summary>
     string? Place,
     /// <summary>Of the case's situations, those that speak of health: ill_or_injured, disabled, mental_distress, elderly_alone, minor.</summary>
-    string[] HealthSituations);
+    string[] HealthSituations,
+    /// <summary>Whether an identity document was given (not yet necessarily checked): whether, not which.</summary>
+    bool DocumentGiven = false);

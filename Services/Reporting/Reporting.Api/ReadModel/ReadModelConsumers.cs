@@ -1,3 +1,4 @@
+using Relief.FamilySearch.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
 using Relief.Registry.Contracts;
@@ -140,4 +141,28 @@ public sealed class ServicePointChangedConsumer(UnitOfWorkFactory units, ILogger
     : PlainReadModelConsumer<ServicePointChanged>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.service-point-changed";
+}
+
+public sealed class NoticeDraftedConsumer(UnitOfWorkFactory units, ILogger<NoticeDraftedConsumer> logger)
+    : PlainReadModelConsumer<NoticeDrafted>(units, logger, NoticeHandlers.Apply)
+{
+    protected override string InboxName => "reporting.notice-drafted";
+}
+
+public sealed class NoticePublishedConsumer(UnitOfWorkFactory units, ILogger<NoticePublishedConsumer> logger)
+    : PlainReadModelConsumer<NoticePublished>(units, logger, NoticeHandlers.Apply)
+{
+    protected override string InboxName => "reporting.notice-published";
+}
+
+public sealed class NoticeWithdrawnConsumer(UnitOfWorkFactory units, ILogger<NoticeWithdrawnConsumer> logger)
+    : PlainReadModelConsumer<NoticeWithdrawn>(units, logger, NoticeHandlers.Apply)
+{
+    protected override string InboxName => "reporting.notice-withdrawn";
+}
+
+public sealed class NoticeOverdueConsumer(UnitOfWorkFactory units, ILogger<NoticeOverdueConsumer> logger)
+    : PlainReadModelConsumer<NoticeOverdue>(units, logger, NoticeHandlers.Apply)
+{
+    protected override string InboxName => "reporting.notice-overdue";
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
+using Relief.FamilySearch.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
 using Relief.Registry.Contracts;
@@ -51,6 +52,7 @@ public sealed partial class ReadModelRebuild(
         (HistoryClients.Referral, "classifications"),
         (HistoryClients.Referral, "referrals"),
         (HistoryClients.Referral, "relief"),
+        (HistoryClients.FamilySearch, "notices"),
     ];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -87,6 +89,7 @@ public sealed partial class ReadModelRebuild(
                 .Add("delete from report_referrals")
                 .Add("delete from report_relief")
                 .Add("delete from report_points")
+                .Add("delete from report_notices")
                 // The triggers counted every deleted row out of the roll-ups: what is left are zero rows.
                 .Add("delete from report_case_counts")
                 .Add("delete from report_relief_counts")
@@ -206,6 +209,18 @@ public sealed partial class ReadModelRebuild(
             case nameof(ServicePointChanged):
                 ReadModelHandlers.Apply(writes, Read<ServicePointChanged>(item));
                 break;
+            case nameof(NoticeDrafted):
+                NoticeHandlers.Apply(writes, Read<NoticeDrafted>(item));
+                break;
+            case nameof(NoticePublished):
+                NoticeHandlers.Apply(writes, Read<NoticePublished>(item));
+                break;
+            case nameof(NoticeWithdrawn):
+                NoticeHandlers.Apply(writes, Read<NoticeWithdrawn>(item));
+                break;
+            case nameof(NoticeOverdue):
+                NoticeHandlers.Apply(writes, Read<NoticeOverdue>(item));
+                break;
             default:
                 // A type the read model does not count (a source may give more than Reporting needs).
                 break;
@@ -225,4 +240,5 @@ public static class HistoryClients
     public const string Intake = "history-intake";
     public const string Referral = "history-referral";
     public const string Registry = "history-registry";
+    public const string FamilySearch = "history-familysearch";
 }

@@ -39,12 +39,18 @@ public sealed record ReliefFigures(IReadOnlyList<ProvinceVouchers> VouchersByPro
 
 public sealed record CoverageCount(string County, string Kind, string Status, int Points);
 
+/// <summary>
+/// 寻亲 in the period: notices of people who arrived at a station in it (how many were published within 24 hours of
+/// arrival, how many went overdue), and the reunions — notices withdrawn because the family was found — in it.
+/// </summary>
+public sealed record FamilySearchSummary(int Notices, int Published, int PublishedWithin24Hours, double ShareWithin24Hours, int Overdue, int Reunions);
+
 public sealed record StatisticsSummary(
     Period Period, ScopeView Scope, Totals Totals,
     IReadOnlyList<MonthCount> ByMonth, IReadOnlyList<CountyCount> ByCounty, IReadOnlyList<PointCount> ByPoint,
     IReadOnlyList<KindCount> ByPointKind, IReadOnlyList<ChannelCount> ByChannel, IReadOnlyList<SituationCount> BySituation,
     IReadOnlyList<IdentityCount> ByIdentity, IReadOnlyList<OutcomeCount> ByOutcome,
-    Handoff Handoff, ReliefFigures Relief, IReadOnlyList<CoverageCount> Coverage);
+    Handoff Handoff, ReliefFigures Relief, IReadOnlyList<CoverageCount> Coverage, FamilySearchSummary FamilySearch);
 
 /// <summary>
 /// The statistics page's numbers, all from the read model, in one round trip. Cases and relief come from the monthly
@@ -234,6 +240,24 @@ public static class SummaryQuery
         where (@County::text is null or p.county_code = @County) and (@PointKind::text is null or p.kind = @PointKind)
           and {CoverageScope}
         group by p.county_code, p.kind, p.status order by p.county_code, p.kind, p.status;
+
+        {FamilySearchStatement};
+        """;
+
+    // By the case's county; a point, a kind of point or point staff through the case (few rows: one per unidentified arrival).
+    private static readonly string FamilySearchStatement = $"""
+        select count(*) filter (where f.arrived_at >= @From and f.arrived_at < @To)::int as notices,
+               count(*) filter (where f.arrived_at >= @From and f.arrived_at < @To and f.published_at is not null)::int as published,
+               count(*) filter (where f.arrived_at >= @From and f.arrived_at < @To
+                                  and f.published_at <= f.arrived_at + interval '24 hours')::int as within,
+               count(*) filter (where f.arrived_at >= @From and f.arrived_at < @To and f.overdue_level > 0)::int as overdue,
+               count(*) filter (where f.withdrawn_reason = 'reunited' and f.withdrawn_at >= @From and f.withdrawn_at < @To)::int as reunions
+        from report_notices f left join report_cases c on c.case_id = f.case_id
+        where ((f.arrived_at >= @From and f.arrived_at < @To) or (f.withdrawn_at >= @From and f.withdrawn_at < @To))
+          and (@County::text is null or f.county_code = @County)
+          and (@PointKind::text is null or c.point_kind = @PointKind)
+          and (@Point::text is null or c.service_point_code = @Point)
+          and {DataScope.Predicate(new ScopeColumns(County: "f.county_code", ServicePoint: "c.service_point_code"))}
         """;
 
     private static readonly string RollUpSql = Sql(ReferralRollUp, ReliefByCounty);
@@ -275,6 +299,7 @@ public static class SummaryQuery
         var vouchers = (await grid.ReadAsync<ProvinceVouchers>()).AsList();
         var relief = await grid.ReadSingleAsync<ReliefRow>();
         var coverage = (await grid.ReadAsync<CoverageCount>()).AsList();
+        var notices = await grid.ReadSingleAsync<NoticeRow>();
 
         return new StatisticsSummary(
             new Period(filter.From, filter.To),
@@ -286,12 +311,16 @@ public static class SummaryQuery
                 referrals.Referrals == 0 ? 0 : Math.Round((double)referrals.Overdue / referrals.Referrals, 4), reasons, stations,
                 referrals.Approximate),
             new ReliefFigures(vouchers, relief.Escorts, relief.Lodging, relief.Food, relief.Fares, relief.FaresAmount),
-            coverage);
+            coverage,
+            new FamilySearchSummary(notices.Notices, notices.Published, notices.Within,
+                notices.Notices == 0 ? 0 : Math.Round((double)notices.Within / notices.Notices, 4), notices.Overdue, notices.Reunions));
     }
 
     private static double? Round(double? minutes) => minutes is { } value ? Math.Round(value, 1) : null;
 
     private sealed record ReferralRow(int Referred, int Referrals, int Accepted, int Rejected, int Overdue, int Completed, double? P50, double? P90, bool Approximate);
+
+    private sealed record NoticeRow(int Notices, int Published, int Within, int Overdue, int Reunions);
 
     private sealed record ReliefRow(int Escorts, int Lodging, int Food, int Fares, decimal FaresAmount);
 }
