@@ -1,6 +1,8 @@
 using Relief.FamilySearch.Copies;
+using Relief.FamilySearch.Matching;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
+using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.FamilySearch;
 
@@ -13,6 +15,10 @@ public static class FamilySearchServices
         {
             bus.AddConsumer<CaseRegisteredConsumer>();
         });
+        builder.AddReliefPersonalData();
+        builder.Services.AddOptions<MatchingOptions>().BindConfiguration("Matching");
+        builder.Services.AddSingleton<MatchingPass>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MatchingPass>());
         return builder;
     }
 }

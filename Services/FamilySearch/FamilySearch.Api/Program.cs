@@ -1,4 +1,6 @@
 using Relief.FamilySearch;
+using Relief.FamilySearch.Matching;
+using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -11,5 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapAuditEndpoints();
+app.MapReportEndpoints();
+app.MapMatchEndpoints();
 
 app.Run();
