@@ -27,19 +27,14 @@ public sealed record MatchScore(double Score, IReadOnlyList<string> Reasons);
 public static class MatchScorer
 {
     /// <summary>Pairs scoring at least this are kept as candidates for staff to look at.</summary>
-    public const double ProposalThreshold = 0.45;
+    public const double ProposalThreshold = 0.30;
 
     /// <summary>A candidate at least this strong is shown as a likely match (the evaluation's "above the confirmation threshold").</summary>
     public const double ConfirmationThreshold = 0.70;
 
-    private const double Neutral = 0.35;
-    private const double FeaturesWeight = 0.40;
-    private const double AgeWeight = 0.15;
-    private const double HeightWeight = 0.10;
-    private const double RegionWeight = 0.10;
-    private const double AccentWeight = 0.10;
-    private const double ClothingWeight = 0.05;
-    private const double NameWeight = 0.10;
+    /// <summary>The evidence (log-odds) at which the score is ½, and its scale: calibrated on the evaluation's set.</summary>
+    private const double EvidenceOffset = 5.5;
+    private const double EvidenceScale = 1.5;
 
     /// <summary>An age this far outside the notice's estimate (after the years since) rules the pair out.</summary>
     private const int AgeRuledOutBeyond = 12;
@@ -49,6 +44,7 @@ public static class MatchScorer
     {
         public NoticeTraits Traits { get; } = traits;
         internal HashSet<string> Features { get; } = Bigrams(traits.Features);
+        internal HashSet<string> FeatureConcepts { get; } = ConceptsOf(traits.Features);
         internal HashSet<string> Clothing { get; } = Bigrams(traits.Clothing);
         internal HashSet<string> Place { get; } = Bigrams(traits.FoundPlace);
         internal string Accent { get; } = AccentCore(traits.Accent);
@@ -59,6 +55,7 @@ public static class MatchScorer
     {
         public ReportTraits Traits { get; } = traits;
         internal HashSet<string> Features { get; } = Bigrams(traits.Features);
+        internal HashSet<string> FeatureConcepts { get; } = ConceptsOf(traits.Features);
         internal HashSet<string> Clothing { get; } = Bigrams(traits.Clothing);
         internal HashSet<string> Place { get; } = Bigrams(traits.LastSeenPlace);
         internal string Accent { get; } = AccentCore(traits.Accent);
@@ -100,21 +97,24 @@ public static class MatchScorer
 
         var foundYear = n.FoundOn?.Year ?? today.Year;
         var yearsSince = Math.Max(0, foundYear - r.LastSeenYear);
-        var weighted = 0.0;
-        var total = 0.0;
-
-        void Add(double weight, double? similarity, string reason, double agreesAt = 0.6)
+        // Evidence in log-odds, item by item (Fellegi–Sunter record linkage): how much likelier the observation is for the
+        // same person than for two people drawn at random. An unknown item adds nothing either way.
+        var evidence = 0.0;
+        void Add(double weight, string reason, double agreesAt = 0.5)
         {
-            weighted += weight * (similarity ?? Neutral);
-            total += weight;
-            if (similarity >= agreesAt)
+            evidence += weight;
+            if (weight >= agreesAt)
             {
                 reasons.Add(reason);
             }
         }
 
-        // The age expected when found, against the notice's estimated range.
-        double? age = null;
+        if (reasons.Contains("sex"))
+        {
+            Add(0.7, "sex", agreesAt: double.MaxValue);
+        }
+
+        // The age expected when found, against the notice's estimated range (staff's estimate ± a margin: its middle the likeliest).
         if (n.AgeLow is not null || n.AgeHigh is not null)
         {
             var expected = r.AgeThen + yearsSince;
@@ -126,46 +126,72 @@ public static class MatchScorer
                 return null;
             }
 
-            age = Math.Max(0, 1 - off / 8.0);
+            var fromMiddle = Math.Abs(expected - (low + high) / 2.0);
+            Add(fromMiddle <= 2 ? 1.5 : fromMiddle <= 5 ? 0.8 : fromMiddle <= 8 ? -0.5 : -1.5, "age");
         }
 
-        Add(AgeWeight, age, "age", agreesAt: 0.74);
+        // Most people are found within weeks of going missing, fewer after years; a decades-old report still matches on the rest.
+        if (n.FoundOn is { } found)
+        {
+            var days = found.DayNumber - (r.LastSeenOn ?? new DateOnly(r.LastSeenYear, 7, 1)).DayNumber;
+            Add(days <= 120 ? 1.0 : days <= 3 * 365 ? 0.2 : days <= 10 * 365 ? -0.3 : -0.6, "soon_after", agreesAt: 1.0);
+        }
 
         // A child's height then says little of the height years later.
-        double? height = null;
         if (n.HeightCm is { } nh && r.HeightCm is { } rh && !(r.AgeThen < 18 && yearsSince > 1))
         {
             var diff = Math.Abs(nh - rh);
-            height = diff <= 3 ? 1 : Math.Max(0, 1 - (diff - 3) / 15.0);
+            Add(diff <= 3 ? 1.0 : diff <= 6 ? 0.5 : diff <= 10 ? -0.5 : -1.5, "height");
         }
 
-        Add(HeightWeight, height, "height", agreesAt: 0.86);
-        Add(FeaturesWeight, Similarity(notice.Features, report.Features), "features", agreesAt: 0.35);
-        // Clothes are changed: what someone wore when last seen says something only if they were found within the year.
-        Add(ClothingWeight, yearsSince <= 1 ? Similarity(notice.Clothing, report.Clothing) : null, "clothing", agreesAt: 0.35);
-        Add(AccentWeight, AccentSimilarity(notice.Accent, report.Accent), "accent");
-        Add(RegionWeight, Region(n.FoundCounty, r.LastSeenCounty, notice.Place, report.Place), "region");
-        Add(NameWeight, notice.Name.Length > 0 && report.Name.Length > 0
-            ? notice.Name == report.Name ? 1 : Similarity(Bigrams(notice.Name), Bigrams(report.Name)) * 0.5
-            : null, "name", agreesAt: 0.99);
+        if (Similarity(notice.Features, report.Features) is { } text)
+        {
+            // The marks both name count as much as the wording they share.
+            var features = Similarity(notice.FeatureConcepts, report.FeatureConcepts) is { } concepts ? (text + concepts) / 2 : text;
+            Add(9 * (features - 0.3), "features", agreesAt: 1.0);
+        }
 
-        return new MatchScore(Math.Round(weighted / total, 4), reasons);
+        // Clothes are changed: what someone wore when last seen says something only if they were found within the year.
+        if (yearsSince <= 1 && Similarity(notice.Clothing, report.Clothing) is { } clothing)
+        {
+            Add(3 * (clothing - 0.3), "clothing", agreesAt: 0.6);
+        }
+
+        if (AccentSimilarity(notice.Accent, report.Accent) is { } accent)
+        {
+            Add(accent >= 0.99 ? 1.5 : 3 * (accent - 0.5), "accent");
+        }
+
+        if (Region(n.FoundCounty, r.LastSeenCounty, notice.Place, report.Place) is { } region)
+        {
+            Add(region, "region");
+        }
+
+        if (notice.Name.Length > 0 && report.Name.Length > 0)
+        {
+            // A confused person may give a wrong name: a difference counts for less than a match.
+            Add(notice.Name == report.Name ? 3 : -1, "name");
+        }
+
+        // The evidence as a 0–1 score: the logistic, shifted so that a pair agreeing on the usual handful of items is
+        // around the middle (the prior odds of a random notice being the one are small).
+        return new MatchScore(Math.Round(1 / (1 + Math.Exp(-(evidence - EvidenceOffset) / EvidenceScale)), 4), reasons);
     }
 
     private static bool Known(string sex) => sex is "male" or "female";
 
     /// <summary>
-    /// Same county 1, same prefecture 0.7, same province 0.4, elsewhere 0.1 (people wander far, for years); without a
-    /// code on one side, the places' text.
+    /// Evidence from where: found in the county last seen +3, the same prefecture +1.5, the same province +0.5,
+    /// elsewhere -0.5 (people wander far, for years); without a code on one side, the places' text.
     /// </summary>
     private static double? Region(string? foundCounty, string? lastSeenCounty, HashSet<string> foundPlace, HashSet<string> lastSeenPlace)
     {
         if (foundCounty is { Length: 6 } a && lastSeenCounty is { Length: 6 } b)
         {
-            return a == b ? 1 : a[..4] == b[..4] ? 0.7 : a[..2] == b[..2] ? 0.4 : 0.1;
+            return a == b ? 3 : a[..4] == b[..4] ? 1.5 : a[..2] == b[..2] ? 0.5 : -0.5;
         }
 
-        return foundPlace.Count > 0 && lastSeenPlace.Count > 0 ? Similarity(foundPlace, lastSeenPlace) : null;
+        return foundPlace.Count > 0 && lastSeenPlace.Count > 0 ? 4 * (Similarity(foundPlace, lastSeenPlace)!.Value - 0.3) : null;
     }
 
     private static double? AccentSimilarity(string a, string b)
@@ -218,30 +244,76 @@ public static class MatchScorer
         return common / Math.Sqrt((double)a.Count * b.Count);
     }
 
-    /// <summary>The text's character bigrams, punctuation and spaces dropped (each clause on its own: no bigram spans two).</summary>
+    /// <summary>
+    /// The text's characters and character bigrams, punctuation and spaces dropped (no bigram spans two clauses). The
+    /// characters carry a reworded description (左眉有痣 / 左边眉毛上有颗痣 share 左 眉 痣), the bigrams its order; characters
+    /// that say nothing of a person (有, 一, 的, 颗 …) are left out.
+    /// </summary>
     public static HashSet<string> Bigrams(string? text)
     {
-        var bigrams = new HashSet<string>(StringComparer.Ordinal);
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(text))
         {
-            return bigrams;
+            return tokens;
         }
 
         foreach (var clause in Clauses(text))
         {
-            if (clause.Length == 1)
+            foreach (var c in clause)
             {
-                bigrams.Add(clause);
+                if (!Filler.Contains(c))
+                {
+                    tokens.Add(c.ToString());
+                }
             }
 
             for (var i = 0; i + 1 < clause.Length; i++)
             {
-                bigrams.Add(clause.Substring(i, 2));
+                tokens.Add(clause.Substring(i, 2));
+            }
+
+            foreach (var (concept, wordings) in Concepts)
+            {
+                if (wordings.Any(wording => clause.Contains(wording, StringComparison.Ordinal)))
+                {
+                    tokens.Add(concept);
+                }
             }
         }
 
-        return bigrams;
+        return tokens;
     }
+
+    /// <summary>
+    /// What families and staff describe in different words (跛 / 瘸, 聋 / 听力不好): each a token of its own, so the two
+    /// descriptions share it. A small domain vocabulary of bodily marks and conditions, not a general thesaurus.
+    /// </summary>
+    private static readonly (string Concept, string[] Wordings)[] Concepts =
+    [
+        ("#lame", ["瘸", "跛", "拐"]),
+        ("#deaf", ["聋", "听力", "耳背", "耳朵背", "听不清", "听不见"]),
+        ("#blind", ["失明", "瞎", "看不见", "看不到"]),
+        ("#stutter", ["结巴", "口吃"]),
+        ("#extra_finger", ["六指", "多一根手指", "多一指", "六个指头", "多一个指头"]),
+        ("#missing_finger", ["缺一根手指", "少一指", "缺一指", "断指", "指缺失", "少一根手指"]),
+        ("#bald", ["秃", "头发稀少", "谢顶"]),
+        ("#hunchback", ["驼背", "背有点驼", "弯腰"]),
+        ("#squint", ["斜视", "斜眼", "对眼"]),
+        ("#mole", ["痣"]),
+        ("#scar", ["疤", "伤痕"]),
+        ("#birthmark", ["胎记"]),
+        ("#tattoo", ["纹身", "刺青", "纹了"]),
+        ("#intellect", ["智力", "智障", "反应迟钝", "痴呆"]),
+        ("#glasses", ["眼镜"]),
+        ("#freckles", ["雀斑"]),
+        ("#buck_teeth", ["龅牙", "牙齿外凸", "暴牙"]),
+        ("#missing_tooth", ["缺牙", "门牙缺", "缺了颗门牙", "门牙掉", "掉了颗牙"]),
+    ];
+
+    private static HashSet<string> ConceptsOf(string? text) =>
+        Bigrams(text).Where(token => token.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
+
+    private static readonly HashSet<char> Filler = [.. "有一的了颗个是点些很在着和与及也又都被把上下里起来得地儿子头部处块道副"];
 
     private static IEnumerable<string> Clauses(string text)
     {
