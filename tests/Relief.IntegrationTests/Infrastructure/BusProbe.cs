@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Relief.FamilySearch.Contracts;
 using Relief.Identity.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
@@ -42,6 +43,8 @@ public sealed class BusProbe : IAsyncDisposable
                 endpoint.Handler<ReliefActionRecorded>(probe.Record);
                 endpoint.Handler<ReliefActionVoided>(probe.Record);
                 endpoint.Handler<OfficeChanged>(probe.Record);
+                endpoint.Handler<ReunionConfirmed>(probe.Record);
+                endpoint.Handler<NoticeWithdrawn>(probe.Record);
             });
         });
         await probe.bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
