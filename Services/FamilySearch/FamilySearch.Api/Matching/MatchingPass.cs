@@ -189,7 +189,7 @@ public sealed partial class MatchingPass(
 
     private NoticeTraits Traits(NoticeRow row)
     {
-        var details = NoticeDetails.Open(protector, row.DetailsKeyId, row.DetailsSealed, row.Id);
+        var details = NoticeMatchText.Open(protector, row.DetailsKeyId, row.DetailsSealed, row.Id);
         return new NoticeTraits(row.Id, row.Sex, row.AgeLow, row.AgeHigh, row.HeightCm,
             row.FoundOn is { } on ? DateOnly.FromDateTime(on) : null, row.FoundCounty, row.Accent,
             details.Name, details.Features, details.Clothing, details.FoundPlace);
@@ -243,17 +243,17 @@ public sealed partial class MatchingPass(
 }
 
 /// <summary>
-/// The items of a notice's sealed details that matching reads. The document is written by the notices' own code (as the
+/// The items of a notice's sealed details that matching reads (Notices/ owns the document; this reads only its text items). The document is written by the notices' own code (as the
 /// API's <c>details</c>: name, health, mentalState, features, clothing, foundPlace, contact); its property names are
 /// matched without regard to case or underscores, so a snake_case document reads the same.
 /// </summary>
-public sealed record NoticeDetails(string? Name, string? Features, string? Clothing, string? FoundPlace)
+public sealed record NoticeMatchText(string? Name, string? Features, string? Clothing, string? FoundPlace)
 {
-    public static NoticeDetails Open(PersonalDataProtector protector, string? keyId, byte[]? sealedDetails, Guid noticeId)
+    public static NoticeMatchText Open(PersonalDataProtector protector, string? keyId, byte[]? sealedDetails, Guid noticeId)
     {
         if (keyId is null || sealedDetails is null)
         {
-            return new NoticeDetails(null, null, null, null);
+            return new NoticeMatchText(null, null, null, null);
         }
 
         try
@@ -261,20 +261,20 @@ public sealed record NoticeDetails(string? Name, string? Features, string? Cloth
             using var document = JsonDocument.Parse(protector.Open(new SealedValue(keyId, sealedDetails), noticeId));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return new NoticeDetails(null, null, null, null);
+                return new NoticeMatchText(null, null, null, null);
             }
 
             var values = document.RootElement.EnumerateObject()
                 .Where(property => property.Value.ValueKind == JsonValueKind.String)
                 .GroupBy(property => property.Name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant())
                 .ToDictionary(group => group.Key, group => group.First().Value.GetString());
-            return new NoticeDetails(values.GetValueOrDefault("name"), values.GetValueOrDefault("features"),
+            return new NoticeMatchText(values.GetValueOrDefault("name"), values.GetValueOrDefault("features"),
                 values.GetValueOrDefault("clothing"), values.GetValueOrDefault("foundplace"));
         }
         catch (Exception e) when (e is JsonException or CryptographicException)
         {
             // A notice whose text cannot be read is still scored on its clear items.
-            return new NoticeDetails(null, null, null, null);
+            return new NoticeMatchText(null, null, null, null);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Relief.FamilySearch.Reports;
 /// <summary>
 /// Who sees which reports (the design of issue 13): the city bureau all; a county office, and a station, the reports
 /// taken in their county (<c>station_county</c>); point staff and hotline operators only the reports they took
-/// themselves — they register families, they do not search. Auditors read as their office's scope.
+/// themselves — they register families, they do not search. Auditors read all, as Notices/ lets them read notices, and change nothing.
 /// </summary>
 public static class ReportScope
 {
@@ -18,8 +18,9 @@ public static class ReportScope
 
     /// <summary>The rows <c>r</c> of <c>reports</c> a user may see.</summary>
     public const string Predicate = $"""
-        ((@ScopeRole in ('{ReliefRoles.CityAdministrator}', '{ReliefRoles.Auditor}') and @ScopeOfficeKind = '{OfficeKinds.CityBureau}')
-         or (@ScopeRole in ('{ReliefRoles.CountyOfficer}', '{ReliefRoles.Auditor}') and @ScopeOfficeKind = '{OfficeKinds.CountyOffice}' and r.station_county = @ScopeCounty)
+        ((@ScopeRole = '{ReliefRoles.CityAdministrator}' and @ScopeOfficeKind = '{OfficeKinds.CityBureau}')
+         or @ScopeRole = '{ReliefRoles.Auditor}'
+         or (@ScopeRole = '{ReliefRoles.CountyOfficer}' and @ScopeOfficeKind = '{OfficeKinds.CountyOffice}' and r.station_county = @ScopeCounty)
          or (@ScopeRole = '{ReliefRoles.StationStaff}' and @ScopeOfficeKind = '{OfficeKinds.ReliefStation}' and r.station_county = @ScopeCounty)
          or (@ScopeRole in ('{ReliefRoles.PointStaff}', '{ReliefRoles.HotlineOperator}') and r.created_by = @ScopeSubject))
         """;
@@ -29,8 +30,9 @@ public static class ReportScope
     /// county too (the design's scope). Point staff and hotline operators see no notice.
     /// </summary>
     public const string NoticePredicate = $"""
-        ((@ScopeRole in ('{ReliefRoles.CityAdministrator}', '{ReliefRoles.Auditor}') and @ScopeOfficeKind = '{OfficeKinds.CityBureau}')
-         or (@ScopeRole in ('{ReliefRoles.CountyOfficer}', '{ReliefRoles.Auditor}') and @ScopeOfficeKind = '{OfficeKinds.CountyOffice}'
+        ((@ScopeRole = '{ReliefRoles.CityAdministrator}' and @ScopeOfficeKind = '{OfficeKinds.CityBureau}')
+         or @ScopeRole = '{ReliefRoles.Auditor}'
+         or (@ScopeRole = '{ReliefRoles.CountyOfficer}' and @ScopeOfficeKind = '{OfficeKinds.CountyOffice}'
              and (n.station_county = @ScopeCounty or n.county_code = @ScopeCounty))
          or (@ScopeRole = '{ReliefRoles.StationStaff}' and @ScopeOfficeKind = '{OfficeKinds.ReliefStation}' and n.station_county = @ScopeCounty))
         """;
