@@ -1,5 +1,6 @@
 using Relief.FamilySearch.Copies;
 using Relief.FamilySearch.Matching;
+using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 using Relief.ServiceDefaults.PersonalData;
@@ -17,6 +18,9 @@ public static class FamilySearchServices
         });
         builder.AddReliefPersonalData();
         builder.Services.AddOptions<MatchingOptions>().BindConfiguration("Matching");
+        builder.Services.AddOptions<ReportRetentionOptions>().BindConfiguration("Reports:Retention");
+        builder.Services.AddSingleton<ReportRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReportRetention>());
         builder.Services.AddSingleton<MatchingPass>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MatchingPass>());
         return builder;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Relief.FamilySearch.Reports;
 using Relief.IntegrationTests.Infrastructure;
 using Relief.Testing;
 using static Relief.IntegrationTests.FamilySearch.FamilySearchData;
@@ -110,5 +112,27 @@ public sealed class ReportTests(FamilySearchFixture fixture) : IClassFixture<Fam
         // At rest the phone and the name are sealed: not in any clear column.
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString,
             "select count(*) from reports r where r.id = @id and (r::text like '%13812345678%' or r::text like '%王建国%')", new { id }));
+    }
+
+    [Fact]
+    public async Task A_report_matched_longer_ago_than_the_retention_period_keeps_only_its_clear_items()
+    {
+        using var station = await fixture.Service.ClientForAsync(TestUsers.StationStaff());
+        var (old, _) = await CreateReportAsync(station, Report(channel: "station", servicePointCode: null));
+        var (recent, _) = await CreateReportAsync(station, Report(channel: "station", servicePointCode: null));
+        await TestDatabase.ExecuteAsync(fixture.Service.DatabaseConnectionString, """
+            update reports set status = 'matched', matched_at = now() - interval '4 years' where id = @old;
+            update reports set status = 'matched', matched_at = now() - interval '1 year' where id = @recent;
+            """, new { old, recent });
+
+        await fixture.Service.Services.GetRequiredService<ReportRetention>().AnonymiseExpiredAsync(CancellationToken.None);
+
+        Assert.Equal("erased/kept", await TestDatabase.ScalarAsync<string>(fixture.Service.DatabaseConnectionString, """
+            select (select case when sought_sealed is null and reporter_sealed is null and anonymised_at is not null then 'erased' else 'kept' end from reports where id = @old)
+                || '/' || (select case when sought_sealed is null then 'erased' else 'kept' end from reports where id = @recent)
+            """, new { old, recent }));
+        var page = await station.GetFromJsonAsync<JsonElement>(new Uri($"/api/family-search/reports/{old}", UriKind.Relative));
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("sought").GetProperty("name").ValueKind);
+        Assert.Equal(("male", "matched"), (page.GetProperty("sought").GetProperty("sex").GetString(), page.GetProperty("status").GetString()));
     }
 }

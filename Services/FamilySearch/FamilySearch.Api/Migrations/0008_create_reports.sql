@@ -20,16 +20,18 @@ create table reports (
     last_seen_year     int not null,
     last_seen_on       date,
     last_seen_county   text,
-    sought_key_id      text not null,
-    sought_sealed      bytea not null,
-    reporter_key_id    text not null,
-    reporter_sealed    bytea not null,
+    -- Erased (null) once the report is past its retention period (Reports/ReportRetention).
+    sought_key_id      text,
+    sought_sealed      bytea,
+    reporter_key_id    text,
+    reporter_sealed    bytea,
     created_by         text not null,
     created_by_name    text,
     created_at         timestamptz not null,
     matched_at         timestamptz,
     matched_notice_id  uuid,
     closed_at          timestamptz,
+    anonymised_at      timestamptz,
     updated_at         timestamptz not null
 );
 

@@ -229,8 +229,11 @@ public static class ReportEndpoints
             return TypedResults.NotFound();
         }
 
-        var sought = JsonSerializer.Deserialize<SoughtDetails>(protector.Open(new SealedValue(row.SoughtKeyId!, row.SoughtSealed!), id), Json)!;
-        var reporter = JsonSerializer.Deserialize<ReporterDetails>(protector.Open(new SealedValue(row.ReporterKeyId!, row.ReporterSealed!), id), Json)!;
+        // A report past its retention period keeps only its clear items: the sealed parts are erased.
+        var sought = row.SoughtSealed is null ? new SoughtDetails(null, null, null, null, null)
+            : JsonSerializer.Deserialize<SoughtDetails>(protector.Open(new SealedValue(row.SoughtKeyId!, row.SoughtSealed), id), Json)!;
+        var reporter = row.ReporterSealed is null ? new ReporterDetails("", "", "")
+            : JsonSerializer.Deserialize<ReporterDetails>(protector.Open(new SealedValue(row.ReporterKeyId!, row.ReporterSealed), id), Json)!;
         if (revealing)
         {
             // No audit entry, no number.
