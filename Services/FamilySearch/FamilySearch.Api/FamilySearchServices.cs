@@ -1,7 +1,9 @@
 using Relief.FamilySearch.Copies;
+using Relief.FamilySearch.Matching;
 using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.FamilySearch.Public;
+using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 using Relief.ServiceDefaults.PersonalData;
@@ -23,6 +25,8 @@ public static class FamilySearchServices
         builder.AddNoticeServices();
         builder.AddPhotoServices();
         builder.AddPublicNoticeServices();
+        builder.AddReportServices();
+        builder.AddMatchingServices();
         return builder;
     }
 }

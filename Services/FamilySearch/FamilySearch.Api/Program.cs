@@ -1,9 +1,11 @@
 using Relief.FamilySearch;
 using Relief.FamilySearch.History;
+using Relief.FamilySearch.Matching;
 using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.FamilySearch.Police;
 using Relief.FamilySearch.Public;
+using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Audit;
 
@@ -21,5 +23,7 @@ app.MapAuditEndpoints();
 app.MapNoticeEndpoints();
 app.MapPoliceRequestEndpoints();
 app.MapNoticeEventHistory();
+app.MapReportEndpoints();
+app.MapMatchEndpoints();
 
 app.Run();

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Relief.Intake.Cases;
+using Relief.Intake.FamilySearch;
 using Relief.Intake.Referrals;
 using Relief.Intake.Retention;
 using Relief.Intake.ServicePoints;
@@ -28,6 +29,7 @@ public static class IntakeServices
             bus.AddConsumer<ReliefActionRecordedConsumer>();
             bus.AddConsumer<ReliefActionVoidedConsumer>();
             bus.AddConsumer<ServicePointChangedConsumer>();
+            bus.AddConsumer<ReunionConfirmedConsumer>();
         });
         builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
         builder.Services.AddSingleton<GroupCommit>();

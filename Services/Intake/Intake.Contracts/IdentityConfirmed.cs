@@ -8,7 +8,7 @@ public sealed record IdentityConfirmed
 {
     public required Guid CaseId { get; init; }
     public required string CountyCode { get; init; }
-    /// <summary>id_card_checked, police_check, self_declared or not_established.</summary>
+    /// <summary>id_card_checked, police_check, relatives_confirmed (the family recognised them), self_declared or not_established.</summary>
     public required string Method { get; init; }
     public required DateTimeOffset ConfirmedAt { get; init; }
 }

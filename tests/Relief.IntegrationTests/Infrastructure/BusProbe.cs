@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Relief.FamilySearch.Contracts;
 using Relief.Identity.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;

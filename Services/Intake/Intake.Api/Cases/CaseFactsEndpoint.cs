@@ -126,7 +126,7 @@ public sealed record CaseFacts(
     string ServicePointCode,
     /// <summary>WalkIn, Hotline, Outreach or Police.</summary>
     string Channel,
-    /// <summary>unconfirmed, id_card_checked, police_check, self_declared or not_established.</summary>
+    /// <summary>unconfirmed, id_card_checked, police_check, relatives_confirmed, self_declared or not_established.</summary>
     string IdentityStatus,
     /// <summary>From the birth date when known, else the estimated age; null when neither is.</summary>
     int? Age,

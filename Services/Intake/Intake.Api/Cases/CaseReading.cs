@@ -43,7 +43,7 @@ public static class CaseReading
         from {CasesWithTheirReferral} where id = @Id and {CaseEndpoints.Scope}
         """;
 
-    public static readonly IReadOnlyList<string> IdentityStatuses = ["unconfirmed", "id_card_checked", "police_check", "self_declared", "not_established"];
+    public static readonly IReadOnlyList<string> IdentityStatuses = ["unconfirmed", "id_card_checked", "police_check", "relatives_confirmed", "self_declared", "not_established"];
 
     /// <summary>
     /// Where a case is in the loop, for the list's <c>status</c> filter: <c>open</c> (not closed, whatever its referral)

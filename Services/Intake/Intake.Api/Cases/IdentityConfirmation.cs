@@ -16,7 +16,11 @@ public static class IdentityConfirmation
     public static readonly string[] Confirmers =
         [ReliefRoles.PointStaff, ReliefRoles.HotlineOperator, ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
-    public static readonly IReadOnlyList<string> Methods = ["id_card_checked", "police_check", "self_declared", "not_established"];
+    /// <summary>
+    /// How an identity is confirmed. <c>relatives_confirmed</c>: the family recognised the person — a reunion through
+    /// family search (寻亲, <see cref="FamilySearch.ReunionConfirmedConsumer"/>) or relatives who came to collect them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Methods = ["id_card_checked", "police_check", "relatives_confirmed", "self_declared", "not_established"];
 
     public sealed record ConfirmIdentityRequest(string? Method, string? Note);
 
@@ -68,17 +72,28 @@ public static class IdentityConfirmation
             });
         }
 
-        var confirmed = new IdentityConfirmed { CaseId = id, CountyCode = found.CountyCode, Method = request.Method!, ConfirmedAt = clock.GetUtcNow() };
         var unit = units.Begin();
-        var parameters = new { Id = id, confirmed.Method, By = user.Subject, At = confirmed.ConfirmedAt };
-        unit.Write(Confirm, parameters);
         // The note may say how the identity was checked; it stays out of the history's plain detail.
-        unit.Write(RecordHistory, new { Id = id, By = user.Subject, ByName = user.DisplayName, ByOffice = user.OfficeOrNull, At = confirmed.ConfirmedAt,
-            Detail = JsonSerializer.Serialize(new { method = confirmed.Method, noted = !string.IsNullOrWhiteSpace(request.Note) }) });
+        var confirmed = Record(unit, id, found.CountyCode, request.Method!, clock.GetUtcNow(), user.Subject, user.DisplayName, user.OfficeOrNull,
+            new { method = request.Method, noted = !string.IsNullOrWhiteSpace(request.Note) });
         AuditLog.Record(unit, user, new AuditEntry("confirm_identity", AuditEntry.Succeeded, id.ToString(), request.Method));
-        unit.Publish(confirmed);
         await unit.CommitAsync(CancellationToken.None);
         return TypedResults.Ok(new IdentityConfirmedAnswer(id, confirmed.Method, confirmed.ConfirmedAt));
+    }
+
+    /// <summary>
+    /// The confirmation itself, whoever confirms: the case's identity status, its history entry and
+    /// <see cref="IdentityConfirmed"/>, written into the caller's unit of work — by staff through the endpoint, and by
+    /// the family-search reunion (<c>by</c> = <c>familysearch</c>).
+    /// </summary>
+    public static IdentityConfirmed Record(UnitOfWork unit, Guid caseId, string countyCode, string method, DateTimeOffset at,
+        string by, string? byName, string? byOffice, object detail)
+    {
+        var confirmed = new IdentityConfirmed { CaseId = caseId, CountyCode = countyCode, Method = method, ConfirmedAt = at };
+        unit.Write(Confirm, new { Id = caseId, confirmed.Method, By = by, At = at });
+        unit.Write(RecordHistory, new { Id = caseId, By = by, ByName = byName, ByOffice = byOffice, At = at, Detail = JsonSerializer.Serialize(detail) });
+        unit.Publish(confirmed);
+        return confirmed;
     }
 
     private sealed class CaseFacts

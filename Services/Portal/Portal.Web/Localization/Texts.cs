@@ -174,8 +174,8 @@ public sealed class Texts
 
     public static readonly IReadOnlyDictionary<string, string> IdentityStatuses = new Dictionary<string, string>
     {
-        ["unconfirmed"] = "待确认", ["id_card_checked"] = "已核验身份证", ["police_check"] = "公安核查", ["self_declared"] = "本人自述",
-        ["not_established"] = "无法确认", ["relatives_confirmed"] = "亲属确认",
+        ["unconfirmed"] = "待确认", ["id_card_checked"] = "已核验身份证", ["police_check"] = "公安核查", ["relatives_confirmed"] = "亲属确认", ["self_declared"] = "本人自述",
+        ["not_established"] = "无法确认",
     };
 
     /// <summary>The fields of a case's record, as its history names them.</summary>

@@ -48,7 +48,7 @@ public sealed record ClassificationRule
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RuleCondition
 {
-    /// <summary>The identity status is one of these (unconfirmed, id_card_checked, police_check, self_declared, not_established).</summary>
+    /// <summary>The identity status is one of these (unconfirmed, id_card_checked, police_check, relatives_confirmed, self_declared, not_established).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? IdentityStatus { get; init; }
 

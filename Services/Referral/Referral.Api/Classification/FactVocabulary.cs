@@ -14,6 +14,7 @@ public static class FactVocabulary
         ["unconfirmed"] = ("待确认", "not yet confirmed"),
         ["id_card_checked"] = ("已核验身份证", "ID card checked"),
         ["police_check"] = ("公安核查", "police check"),
+        ["relatives_confirmed"] = ("亲属确认", "confirmed by relatives"),
         ["self_declared"] = ("本人自述", "self-declared"),
         ["not_established"] = ("无法确认", "could not be established"),
     };
