@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Relief.FamilySearch.Contracts;
 using Relief.Intake.Contracts;
 using Relief.Referral.Contracts;
 using Relief.Registry.Contracts;
@@ -92,7 +93,62 @@ public sealed class GeneratedMonth
             month.AddCase(random, n);
         }
 
+        month.AddNotices(DateTimeOffset.UtcNow);
         return month;
+    }
+
+    /// <summary>The county of the generated family-search notices, and when they were generated (the dashboard's "now").</summary>
+    public const string NoticeCounty = "140802";
+
+    public DateTimeOffset NoticesGeneratedAt { get; private set; }
+
+    /// <summary>
+    /// Four notices of one county around the time of the run (the dashboard counts against now): one near its 24-hour
+    /// limit, one past it (overdue), one published within 3 hours, one published and withdrawn because the family was found.
+    /// </summary>
+    private void AddNotices(DateTimeOffset now)
+    {
+        NoticesGeneratedAt = now;
+        void Notice(TimeSpan arrivedAgo, TimeSpan? publishedAfter = null, bool overdue = false, TimeSpan? reunitedAgo = null)
+        {
+            var (noticeId, caseId, arrived) = (Guid.NewGuid(), Guid.NewGuid(), now - arrivedAgo);
+            Add("notices", new NoticeDrafted
+            {
+                NoticeId = noticeId, CaseId = caseId, CountyCode = NoticeCounty, StationCounty = NoticeCounty, ArrivedAt = arrived,
+                DueAt = arrived.AddHours(24), At = arrived.AddMinutes(1),
+            });
+            if (overdue)
+            {
+                Add("notices", new NoticeOverdue
+                {
+                    NoticeId = noticeId, CaseId = caseId, CountyCode = NoticeCounty, StationCounty = NoticeCounty, Level = 1,
+                    DueAt = arrived.AddHours(24), At = arrived.AddHours(24).AddSeconds(5),
+                });
+            }
+
+            if (publishedAfter is { } after)
+            {
+                Add("notices", new NoticePublished
+                {
+                    NoticeId = noticeId, CaseId = caseId, CountyCode = NoticeCounty, StationCounty = NoticeCounty, ArrivedAt = arrived,
+                    At = arrived + after,
+                });
+            }
+
+            if (reunitedAgo is { } ago)
+            {
+                Add("notices", new NoticeWithdrawn
+                {
+                    NoticeId = noticeId, CaseId = caseId, CountyCode = NoticeCounty, StationCounty = NoticeCounty, Reason = "reunited",
+                    WasPublished = publishedAfter is not null, At = now - ago,
+                });
+            }
+        }
+
+        Notice(TimeSpan.FromHours(20));
+        Notice(TimeSpan.FromHours(30), overdue: true);
+        Notice(TimeSpan.FromHours(10), publishedAfter: TimeSpan.FromHours(3));
+        Notice(TimeSpan.FromHours(40), publishedAfter: TimeSpan.FromHours(5), reunitedAgo: TimeSpan.FromHours(1));
     }
 
     private void Add(string stream, object message) => Events.Add(new GeneratedEvent(stream, message, Guid.NewGuid()));

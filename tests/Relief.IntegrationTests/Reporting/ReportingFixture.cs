@@ -97,6 +97,10 @@ public sealed class ReportingFixture : IAsyncLifetime
             Relief.Referral.Contracts.ReliefActionRecorded m => Probe.PublishAsync(m, messageId),
             Relief.Referral.Contracts.ReliefActionVoided m => Probe.PublishAsync(m, messageId),
             Relief.Registry.Contracts.ServicePointChanged m => Probe.PublishAsync(m, messageId),
+            Relief.FamilySearch.Contracts.NoticeDrafted m => Probe.PublishAsync(m, messageId),
+            Relief.FamilySearch.Contracts.NoticePublished m => Probe.PublishAsync(m, messageId),
+            Relief.FamilySearch.Contracts.NoticeWithdrawn m => Probe.PublishAsync(m, messageId),
+            Relief.FamilySearch.Contracts.NoticeOverdue m => Probe.PublishAsync(m, messageId),
             _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "not a generated event"),
         };
 

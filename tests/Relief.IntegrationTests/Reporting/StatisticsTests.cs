@@ -215,7 +215,7 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_city_dashboard_counts_open_and_overdue_referrals_and_says_family_search_is_absent()
+    public async Task The_city_dashboard_counts_open_and_overdue_referrals_and_notices_near_or_past_their_limit()
     {
         using var client = await reporting.Service.ClientForAsync(TestUsers.CityAdministrator());
         var today = (await client.GetFromJsonAsync<JsonObject>(new Uri("/api/statistics/today", UriKind.Relative)))!;
@@ -223,9 +223,34 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
         // Open: requested (overdue, never accepted) and accepted but not completed.
         var open = Month.Referrals - Month.Rejected - Month.Completed;
         Assert.Equal(open, today["openReferrals"]!.GetValue<int>());
-        Assert.False(today["familySearch"]!["available"]!.GetValue<bool>());
+        // Of the generated notices: one near its 24-hour limit, one past it; the published ones are not waiting.
+        Assert.Equal(2, today["familySearch"]!["unpublished"]!.GetValue<int>());
+        Assert.Equal(1, today["familySearch"]!["nearLimit"]!.GetValue<int>());
+        Assert.Equal(1, today["familySearch"]!["pastLimit"]!.GetValue<int>());
         // The generated network has no relief station point in any county: every county lacks one.
         Assert.Equal(13, today["coverageGaps"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Family_search_counts_notices_published_within_24_hours_overdue_and_reunions_in_scope()
+    {
+        var around = DateOnly.FromDateTime(Month.NoticesGeneratedAt.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var period = $"from={around.AddDays(-3):yyyy-MM-dd}&to={around.AddDays(1):yyyy-MM-dd}";
+        using var officer = await reporting.Service.ClientForAsync(TestUsers.CountyOfficer(GeneratedMonth.NoticeCounty));
+        var figures = (await officer.GetFromJsonAsync<JsonObject>(new Uri($"/api/statistics/summary?{period}", UriKind.Relative)))!["familySearch"]!;
+        Assert.Equal(4, figures["notices"]!.GetValue<int>());
+        Assert.Equal(2, figures["published"]!.GetValue<int>());
+        Assert.Equal(2, figures["publishedWithin24Hours"]!.GetValue<int>());
+        Assert.Equal(0.5, figures["shareWithin24Hours"]!.GetValue<double>());
+        Assert.Equal(1, figures["overdue"]!.GetValue<int>());
+        Assert.Equal(1, figures["reunions"]!.GetValue<int>());
+
+        // Another county's officer sees none of them.
+        var other = GeneratedMonth.Counties.First(county => county != GeneratedMonth.NoticeCounty);
+        using var elsewhere = await reporting.Service.ClientForAsync(TestUsers.CountyOfficer(other));
+        var none = (await elsewhere.GetFromJsonAsync<JsonObject>(new Uri($"/api/statistics/summary?{period}", UriKind.Relative)))!["familySearch"]!;
+        Assert.Equal(0, none["notices"]!.GetValue<int>());
+        Assert.Equal(0, none["reunions"]!.GetValue<int>());
     }
 
     // ---- The monthly roll-ups (migration 0002): the summary's cases and relief over whole months come from them. ----

@@ -65,6 +65,7 @@ public sealed record StatisticsSummary
     public HandoffFigures Handoff { get; init; } = new();
     public ReliefFigures Relief { get; init; } = new();
     public List<CoverageRow> Coverage { get; init; } = [];
+    public FamilySearchSummary FamilySearch { get; init; } = new();
 }
 
 public sealed record StatisticsTotals
@@ -164,11 +165,27 @@ public sealed record TodayView
     public long OpenReferrals { get; init; }
     public long Overdue { get; init; }
     public List<CoverageGap> CoverageGaps { get; init; } = [];
-    /// <summary>Family-search notices (issue 13): not built yet, and the service says so here rather than give a zero.</summary>
-    public FamilySearchFigures? FamilySearch { get; init; }
+    /// <summary>寻亲公告 not yet published: all, those in their last hours before the 24-hour limit, those past it.</summary>
+    public NoticeFigures FamilySearch { get; init; } = new();
 }
 
-public sealed record FamilySearchFigures(bool Available, string? Note);
+public sealed record NoticeFigures
+{
+    public long Unpublished { get; init; }
+    public long NearLimit { get; init; }
+    public long PastLimit { get; init; }
+}
+
+/// <summary>寻亲 in the period: notices of arrivals in it, published within 24 hours, overdue; reunions in it.</summary>
+public sealed record FamilySearchSummary
+{
+    public long Notices { get; init; }
+    public long Published { get; init; }
+    public long PublishedWithin24Hours { get; init; }
+    public double ShareWithin24Hours { get; init; }
+    public long Overdue { get; init; }
+    public long Reunions { get; init; }
+}
 
 /// <summary>A county without an embedded point of one of the kinds every county is expected to have.</summary>
 public sealed record CoverageGap
