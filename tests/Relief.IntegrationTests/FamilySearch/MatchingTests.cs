@@ -155,10 +155,17 @@ public sealed class MatchingTests(FamilySearchFixture fixture) : IClassFixture<F
         using var city = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var matchId = (await WaitForCandidateAsync(city, "notices", noticeId, noticeId, reportId)).Single().GetProperty("matchId").GetGuid();
 
-        // Point staff register reports; they see no notice and decide nothing (403). Another county's station: 404.
+        // Point staff register reports: they see their own report's candidates (ids and a score), no notice's (404), and
+        // decide nothing (403); another point's staff not even their report's. Another county's station: 404.
         using var point = await fixture.Service.ClientForAsync(LinyiPoint);
-        using var pointCandidates = await point.GetAsync(new Uri($"/api/family-search/reports/{reportId}/candidates", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.Forbidden, pointCandidates.StatusCode);
+        Assert.Single(await CandidatesAsync(point, "reports", reportId));
+        using var pointNotice = await point.GetAsync(new Uri($"/api/family-search/notices/{noticeId}/candidates", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, pointNotice.StatusCode);
+        using var pointConfirm = await point.PostAsJsonAsync(new Uri($"/api/family-search/matches/{matchId}/confirm", UriKind.Relative), new { });
+        Assert.Equal(HttpStatusCode.Forbidden, pointConfirm.StatusCode);
+        using var otherPoint = await fixture.Service.ClientForAsync(TestUsers.PointStaff("LY-OTHER-POINT", "140821"));
+        using var otherPointCandidates = await otherPoint.GetAsync(new Uri($"/api/family-search/reports/{reportId}/candidates", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, otherPointCandidates.StatusCode);
         using var auditor = await fixture.Service.ClientForAsync(TestUsers.Auditor());
         using var auditorConfirm = await auditor.PostAsJsonAsync(new Uri($"/api/family-search/matches/{matchId}/confirm", UriKind.Relative), new { });
         Assert.Equal(HttpStatusCode.Forbidden, auditorConfirm.StatusCode);

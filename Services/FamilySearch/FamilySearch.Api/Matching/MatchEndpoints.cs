@@ -18,9 +18,14 @@ namespace Relief.FamilySearch.Matching;
 /// </summary>
 public static class MatchEndpoints
 {
-    /// <summary>Who reads candidates: those who search (point staff and hotline operators register reports, they see no notice).</summary>
+    /// <summary>
+    /// Who reads candidates: those who search, and the point staff or hotline operator who took a family's report — for
+    /// that report only (the report's scope), so they can tell the family a notice may be their relative's; a candidate
+    /// names ids and a score, and they see no notice (the notice's candidates are out of their scope).
+    /// </summary>
     public static readonly string[] Readers =
-        [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator, ReliefRoles.Auditor];
+        [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator, ReliefRoles.Auditor,
+         ReliefRoles.PointStaff, ReliefRoles.HotlineOperator];
 
     public static readonly string[] Deciders = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
