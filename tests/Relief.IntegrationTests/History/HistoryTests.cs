@@ -138,7 +138,7 @@ public sealed class HistoryTests(WholeFlowFixture flow) : IClassFixture<WholeFlo
         {
             (new(flow.Intake.CreateClient), "cases"), (new(flow.Referral.CreateClient), "classifications"),
             (new(flow.Referral.CreateClient), "referrals"), (new(flow.Referral.CreateClient), "relief"),
-            (new(flow.Registry.CreateClient), "service-points"),
+            (new(flow.Registry.CreateClient), "service-points"), (new(flow.FamilySearch.CreateClient), "notices"),
         };
         foreach (var (host, stream) in streams)
         {
