@@ -155,12 +155,12 @@ public sealed class MatchingTests(FamilySearchFixture fixture) : IClassFixture<F
         using var city = await fixture.Service.ClientForAsync(TestUsers.CityAdministrator());
         var matchId = (await WaitForCandidateAsync(city, "notices", noticeId, noticeId, reportId)).Single().GetProperty("matchId").GetGuid();
 
-        // Point staff register reports: they see their own report's candidates (ids and a score), no notice's (404), and
-        // decide nothing (403); another point's staff not even their report's. Another county's station: 404.
+        // Point staff register reports: they see their own report's candidates (ids and a score), no notice's (403), and
+        // decide nothing (403); another point's staff not even their report's (404). Another county's station: 404.
         using var point = await fixture.Service.ClientForAsync(LinyiPoint);
         Assert.Single(await CandidatesAsync(point, "reports", reportId));
         using var pointNotice = await point.GetAsync(new Uri($"/api/family-search/notices/{noticeId}/candidates", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.NotFound, pointNotice.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, pointNotice.StatusCode);
         using var pointConfirm = await point.PostAsJsonAsync(new Uri($"/api/family-search/matches/{matchId}/confirm", UriKind.Relative), new { });
         Assert.Equal(HttpStatusCode.Forbidden, pointConfirm.StatusCode);
         using var otherPoint = await fixture.Service.ClientForAsync(TestUsers.PointStaff("LY-OTHER-POINT", "140821"));

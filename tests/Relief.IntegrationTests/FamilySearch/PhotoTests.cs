@@ -217,6 +217,49 @@ public sealed class PhotoTests(FamilySearchFixture fixture) : IClassFixture<Fami
         Assert.Equal(newest, await PhotoOfAsync(later.Id));
     }
 
+    [Fact]
+    public async Task Notices_withdrawn_and_photos_taken_longer_ago_than_the_retention_period_lose_their_personal_data()
+    {
+        var point = NewPoint();
+        using var pointStaff = await fixture.Service.ClientForAsync(TestUsers.PointStaff(point, "140821"));
+        async Task<(Guid Case, Guid Photo, Guid Notice)> CaseWithNoticeAsync(string status)
+        {
+            var caseId = await FamilySearchRows.CaseAsync(fixture.Service, "140821", point);
+            var photo = await UploadedAsync(await UploadAsync(pointStaff, caseId, TestImages.RedBlueJpeg(), "a.jpg", "image/jpeg"));
+            var notice = await FamilySearchRows.NoticeAsync(fixture.Service,
+                new FamilySearchRows.Notice { CaseId = caseId, Status = status, PhotoId = photo, PublishedAt = status == "published" ? DateTimeOffset.UtcNow : null });
+            return (caseId, photo, notice.Id);
+        }
+
+        // Withdrawn four years ago; withdrawn last year; still out (its photo as old, but the search goes on).
+        var old = await CaseWithNoticeAsync("withdrawn");
+        var recent = await CaseWithNoticeAsync("withdrawn");
+        var open = await CaseWithNoticeAsync("published");
+        await TestDatabase.ExecuteAsync(fixture.Service.DatabaseConnectionString, """
+            update notices set withdrawn_at = now() - interval '4 years', withdrawn_reason = 'left' where id = @Old;
+            update notices set withdrawn_at = now() - interval '1 year', withdrawn_reason = 'left' where id = @Recent;
+            update photos set uploaded_at = now() - interval '4 years' where id in (@OldPhoto, @OpenPhoto);
+            """, new { Old = old.Notice, Recent = recent.Notice, OldPhoto = old.Photo, OpenPhoto = open.Photo });
+
+        await fixture.Service.Services.GetRequiredService<Relief.FamilySearch.Reports.ReportRetention>().AnonymiseExpiredAsync(CancellationToken.None);
+
+        Assert.Equal("erased/kept/kept", await TestDatabase.ScalarAsync<string>(fixture.Service.DatabaseConnectionString, """
+            select string_agg(case when details_sealed is null then 'erased' else 'kept' end, '/' order by array_position(@Ids, id))
+            from notices where id = any(@Ids)
+            """, new { Ids = new[] { old.Notice, recent.Notice, open.Notice } }));
+        Assert.Equal("gone/kept/kept", await TestDatabase.ScalarAsync<string>(fixture.Service.DatabaseConnectionString, """
+            select string_agg(case when p.id is null then 'gone' else 'kept' end, '/' order by n)
+            from unnest(@Ids) with ordinality as wanted(id, n) left join photos p on p.id = wanted.id
+            """, new { Ids = new[] { old.Photo, recent.Photo, open.Photo } }));
+        // The erased notice still reads (its coarse items), without what it said of the person.
+        using var station = await fixture.Service.ClientForAsync(TestUsers.StationStaff());
+        using var erased = await station.GetAsync(new Uri($"/api/family-search/notices/{old.Notice}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        var body = await erased.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("details").GetProperty("features").ValueKind);
+        Assert.Equal("male", body.GetProperty("sex").GetString());
+    }
+
     private async Task<Guid?> PhotoOfAsync(Guid noticeId)
     {
         await using var connection = new Npgsql.NpgsqlConnection(fixture.Service.DatabaseConnectionString);

@@ -485,7 +485,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             TestUsers.StationStaff(), TestUsers.PointStaff(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),
         new("familysearch", "GET /api/family-search/reports/{id:guid}/candidates",
             ids => Get($"/api/family-search/reports/{ids.FamilySearch.ReportToRead}/candidates"),
-            TestUsers.CountyOfficer(), TestUsers.HotlineOperator(), TestUsers.CountyOfficer("140821")),
+            TestUsers.CountyOfficer(), null, TestUsers.CountyOfficer("140821"), EveryRoleReason: EveryRoleReadsReports),
         new("familysearch", "POST /api/family-search/matches/{matchId:guid}/confirm",
             ids => Send(HttpMethod.Post, $"/api/family-search/matches/{ids.FamilySearch.MatchToConfirm}/confirm", new { comment = "矩阵测试 / matrix" }),
             TestUsers.StationStaff(), TestUsers.Auditor(), TestUsers.StationStaff(TestUsers.LinyiStation, "140821")),

@@ -18,14 +18,16 @@ namespace Relief.FamilySearch.Matching;
 /// </summary>
 public static class MatchEndpoints
 {
-    /// <summary>
-    /// Who reads candidates: those who search, and the point staff or hotline operator who took a family's report — for
-    /// that report only (the report's scope), so they can tell the family a notice may be their relative's; a candidate
-    /// names ids and a score, and they see no notice (the notice's candidates are out of their scope).
-    /// </summary>
+    /// <summary>Who reads a notice's candidates: those who search.</summary>
     public static readonly string[] Readers =
-        [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator, ReliefRoles.Auditor,
-         ReliefRoles.PointStaff, ReliefRoles.HotlineOperator];
+        [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator, ReliefRoles.Auditor];
+
+    /// <summary>
+    /// Who reads a report's candidates: those who search, and the point staff or hotline operator who took the family's
+    /// report — that report only (its scope), so they can tell the family a notice may be their relative's; a candidate
+    /// names ids and a score, never the notice.
+    /// </summary>
+    public static readonly string[] ReportReaders = [.. Readers, ReliefRoles.PointStaff, ReliefRoles.HotlineOperator];
 
     public static readonly string[] Deciders = [ReliefRoles.StationStaff, ReliefRoles.CountyOfficer, ReliefRoles.CityAdministrator];
 
@@ -33,7 +35,7 @@ public static class MatchEndpoints
     {
         var group = app.MapGroup("/api/family-search").WithTags("Matching");
         group.MapGet("/notices/{id:guid}/candidates", NoticeCandidatesAsync).RequireAuthorization(policy => policy.RequireRole(Readers));
-        group.MapGet("/reports/{id:guid}/candidates", ReportCandidatesAsync).RequireAuthorization(policy => policy.RequireRole(Readers));
+        group.MapGet("/reports/{id:guid}/candidates", ReportCandidatesAsync).RequireAuthorization(policy => policy.RequireRole(ReportReaders));
         group.MapPost("/matches/{matchId:guid}/confirm", ConfirmAsync).RequireAuthorization(policy => policy.RequireRole(Deciders));
         group.MapPost("/matches/{matchId:guid}/reject", RejectAsync).RequireAuthorization(policy => policy.RequireRole(Deciders));
         return app;

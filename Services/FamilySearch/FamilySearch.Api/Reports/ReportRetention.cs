@@ -16,10 +16,11 @@ public sealed class ReportRetentionOptions
 }
 
 /// <summary>
-/// Erases the personal data of reports matched or closed before the retention period: who was sought (name, place,
-/// features, clothing, accent), who asked (name, relation, phone) and staff's comments on their candidates. What the
-/// counts need stays: the number, channel, county, sex, ages, dates and status. Open reports are kept: the family still
-/// searches.
+/// Erases the personal data of family search past the retention period. Reports matched or closed before it: who was
+/// sought (name, place, features, clothing, accent), who asked (name, relation, phone) and staff's comments on their
+/// candidates. Notices withdrawn before it: their sealed details (name, health, features, clothing, place, contact) and
+/// the answers' notes of the case's police requests. Photos taken before it of a case with no notice out. What the counts
+/// need stays: numbers, codes, counties, sex, ages, dates and states. Open reports and notices are kept: the search goes on.
 /// </summary>
 public sealed partial class ReportRetention(NpgsqlDataSource db, IOptions<ReportRetentionOptions> options, ILogger<ReportRetention> logger)
     : BackgroundService
@@ -36,12 +37,33 @@ public sealed partial class ReportRetention(NpgsqlDataSource db, IOptions<Report
         select count(*) from expired
         """;
 
-    /// <summary>One pass; returns how many reports were anonymised.</summary>
+    private const string EraseNotices = """
+        with expired as (
+            update notices set details_sealed = null, details_key_id = null, photo_id = null
+            where status = 'withdrawn' and withdrawn_at < now() - @KeepFor and details_sealed is not null
+            returning case_id),
+        notes as (
+            update police_requests set note_sealed = null, note_key_id = null
+            where case_id in (select case_id from expired) and note_sealed is not null)
+        select count(*) from expired
+        """;
+
+    private const string ErasePhotos = """
+        delete from photos p
+        where p.uploaded_at < now() - @KeepFor
+          and not exists (select 1 from notices n where n.case_id = p.case_id and n.status <> 'withdrawn')
+        """;
+
+    /// <summary>One pass; returns how many reports were anonymised (notices and photos are erased in the same pass).</summary>
     public async Task<long> AnonymiseExpiredAsync(CancellationToken cancellationToken)
     {
+        var keepFor = new { KeepFor = options.Value.KeepPersonalDataFor };
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Anonymise,
-            new { KeepFor = options.Value.KeepPersonalDataFor }, cancellationToken: cancellationToken));
+        var reports = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Anonymise, keepFor, cancellationToken: cancellationToken));
+        var notices = await connection.ExecuteScalarAsync<long>(new CommandDefinition(EraseNotices, keepFor, cancellationToken: cancellationToken));
+        var photos = await connection.ExecuteAsync(new CommandDefinition(ErasePhotos, keepFor, cancellationToken: cancellationToken));
+        LogErased(logger, notices, photos);
+        return reports;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,6 +86,9 @@ public sealed partial class ReportRetention(NpgsqlDataSource db, IOptions<Report
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} missing-person report(s) past retention anonymised")]
     private static partial void LogAnonymised(ILogger logger, long count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Notices} withdrawn notice(s) and {Photos} photo(s) past retention erased")]
+    private static partial void LogErased(ILogger logger, long notices, int photos);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report retention failed ({ExceptionType}); retried at the next pass")]
     private static partial void LogFailed(ILogger logger, string exceptionType);
