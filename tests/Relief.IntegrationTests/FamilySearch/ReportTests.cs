@@ -32,6 +32,11 @@ public sealed class ReportTests(FamilySearchFixture fixture) : IClassFixture<Fam
              "sought.lastSeenCounty", "sought.sex", "sought.yearLastSeen"],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
 
+        // Point staff take reports at their own point, not another's.
+        using var elsewhere = await client.PostAsJsonAsync(Reports, Report(servicePointCode: TestUsers.LinyiPoint));
+        Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
+        Assert.True((await elsewhere.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("servicePointCode", out _));
+
         using var wrongType = await client.PostAsync(Reports, JsonContent.Create(new { channel = "point", sought = new { ageThen = "forty" } }));
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString, "select count(*) from reports where sex = 'M'"));
@@ -42,13 +47,13 @@ public sealed class ReportTests(FamilySearchFixture fixture) : IClassFixture<Fam
     {
         using var client = await fixture.Service.ClientForAsync();
         var key = Guid.NewGuid().ToString();
-        var first = await CreateReportAsync(client, Report(phone: "13900001111"), key);
-        var second = await CreateReportAsync(client, Report(phone: "13900001111"), key);
+        var first = await CreateReportAsync(client, Report(servicePointCode: TestUsers.YanhuPoint, phone: "13900001111"), key);
+        var second = await CreateReportAsync(client, Report(servicePointCode: TestUsers.YanhuPoint, phone: "13900001111"), key);
 
         Assert.Equal(first, second);
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(fixture.Service.DatabaseConnectionString,
             "select count(*) from report_idempotency_keys where key = @key", new { key }));
-        using var other = new HttpRequestMessage(HttpMethod.Post, Reports) { Content = JsonContent.Create(Report(phone: "13900002222")) };
+        using var other = new HttpRequestMessage(HttpMethod.Post, Reports) { Content = JsonContent.Create(Report(servicePointCode: TestUsers.YanhuPoint, phone: "13900002222")) };
         other.Headers.Add("Idempotency-Key", key);
         using var reused = await client.SendAsync(other);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);

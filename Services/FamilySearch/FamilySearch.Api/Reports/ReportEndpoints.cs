@@ -74,12 +74,18 @@ public static class ReportEndpoints
             errors[IdempotencyKeyHeader] = ["Idempotency-Key 最长 100 个字符，不含控制字符 / at most 100 characters, no control characters"];
         }
 
+        var user = ReliefUser.From(http.User);
+        // Point staff take a report at their own point: the report names where the family asked.
+        if (user.Is(ReliefRoles.PointStaff) && request.ServicePointCode is { } named && named.Trim() != user.Office)
+        {
+            errors["servicePointCode"] = ["只能在本人所在服务点登记 / point staff take reports at their own point"];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var user = ReliefUser.From(http.User);
         var sought = request.Sought!;
         var reporter = request.Reporter!;
         var id = Guid.CreateVersion7();
