@@ -57,7 +57,16 @@ public sealed class MatchingTests(FamilySearchFixture fixture) : IClassFixture<F
         // The notice's station sees the same candidate from its side.
         using var station = await fixture.Service.ClientForAsync(TestUsers.StationStaff());
         var fromNotice = await CandidatesAsync(station, "notices", trueNotice);
-        Assert.Equal(reportId, Assert.Single(fromNotice).GetProperty("reportId").GetGuid());
+        var candidate = Assert.Single(fromNotice);
+        Assert.Equal(reportId, candidate.GetProperty("reportId").GetGuid());
+        // Each side's coarse items come with it (the report is another county's, out of this station's scope), and no
+        // name, description or contact.
+        var report = candidate.GetProperty("report");
+        Assert.Equal((reportNumber, "male", 42, "140821"), (report.GetProperty("reportNumber").GetString(), report.GetProperty("sex").GetString(),
+            report.GetProperty("ageThen").GetInt32(), report.GetProperty("takenInCounty").GetString()));
+        Assert.Equal("140802", candidate.GetProperty("notice").GetProperty("stationCounty").GetString());
+        Assert.DoesNotContain("王建国", candidate.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("13812345678", candidate.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,10 +57,22 @@ public static class MatchEndpoints
             return TypedResults.NotFound();
         }
 
-        var rows = await connection.QueryAsync<CandidateRow>(new CommandDefinition(
-            $"select {CandidateColumns} from match_candidates m where m.{column} = @Id order by m.score desc, m.id",
-            new { Id = id }, cancellationToken: cancellationToken));
-        return TypedResults.Ok<IReadOnlyList<Candidate>>(rows.Select(row => row.ToCandidate()).ToList());
+        // With the other side's coarse items (never a name, a description or a contact): enough for staff to tell whether
+        // to ask the office that holds it, which may be another county's.
+        var rows = await connection.QueryAsync<ListedRow>(new CommandDefinition($"""
+            select {CandidateColumns},
+                   r.report_number, r.sex as report_sex, r.age_then, r.last_seen_year, r.last_seen_county, r.station_county as report_county,
+                   n.status as notice_status, n.sex as notice_sex, n.age_low, n.age_high, n.found_on, n.found_county,
+                   n.station_county as notice_station_county
+            from match_candidates m join notices n on n.id = m.notice_id join reports r on r.id = m.report_id
+            where m.{column} = @Id order by m.score desc, m.id
+            """, new { Id = id }, cancellationToken: cancellationToken));
+        return TypedResults.Ok<IReadOnlyList<Candidate>>(rows.Select(row => row.ToCandidate() with
+        {
+            Report = new CandidateReport(row.ReportNumber, row.ReportSex, row.AgeThen, row.LastSeenYear, row.LastSeenCounty, row.ReportCounty),
+            Notice = new CandidateNotice(row.NoticeStatus, row.NoticeSex, row.AgeLow, row.AgeHigh,
+                row.FoundOn is { } foundOn ? DateOnly.FromDateTime(foundOn) : null, row.FoundCounty, row.NoticeStationCounty),
+        }).ToList());
     }
 
     public static Task<Results<Ok<IReadOnlyList<Candidate>>, NotFound>> NoticeCandidatesAsync(
@@ -193,6 +205,23 @@ public static class MatchEndpoints
         public Candidate ToCandidate() => new(MatchId, NoticeId, ReportId, Math.Round(Score, 4), Reasons, Status);
     }
 
+    private sealed class ListedRow : CandidateRow
+    {
+        public string ReportNumber { get; init; } = "";
+        public string ReportSex { get; init; } = "";
+        public int AgeThen { get; init; }
+        public int LastSeenYear { get; init; }
+        public string? LastSeenCounty { get; init; }
+        public string ReportCounty { get; init; } = "";
+        public string NoticeStatus { get; init; } = "";
+        public string NoticeSex { get; init; } = "";
+        public int? AgeLow { get; init; }
+        public int? AgeHigh { get; init; }
+        public DateTime? FoundOn { get; init; }
+        public string? FoundCounty { get; init; }
+        public string NoticeStationCounty { get; init; } = "";
+    }
+
     private sealed class LockedMatch : CandidateRow
     {
         public string NoticeStatus { get; init; } = "";
@@ -205,5 +234,18 @@ public static class MatchEndpoints
     }
 }
 
-/// <summary>A notice and a report that may be the same person: score 0–1, the items that agree, and staff's decision.</summary>
-public sealed record Candidate(Guid MatchId, Guid NoticeId, Guid ReportId, double Score, IReadOnlyList<string> Reasons, string Status);
+/// <summary>
+/// A notice and a report that may be the same person: score 0–1, the items that agree, and staff's decision; in a list,
+/// the coarse items of both sides (the other side may be out of the reader's scope).
+/// </summary>
+public sealed record Candidate(Guid MatchId, Guid NoticeId, Guid ReportId, double Score, IReadOnlyList<string> Reasons, string Status)
+{
+    public CandidateReport? Report { get; init; }
+    public CandidateNotice? Notice { get; init; }
+}
+
+/// <summary>A report as a candidate shows it: its number, who is sought in coarse items, and the county that took it.</summary>
+public sealed record CandidateReport(string ReportNumber, string Sex, int AgeThen, int LastSeenYear, string? LastSeenCounty, string TakenInCounty);
+
+/// <summary>A notice as a candidate shows it: its state, the person found in coarse items, and the station's county.</summary>
+public sealed record CandidateNotice(string Status, string Sex, int? AgeLow, int? AgeHigh, DateOnly? FoundOn, string? FoundCounty, string StationCounty);

@@ -268,7 +268,15 @@ public sealed record MatchCandidate
     public double Score { get; init; }
     public List<string> Reasons { get; init; } = [];
     public string Status { get; init; } = "";
+    /// <summary>The report's coarse items (a report of another county is out of a station's scope).</summary>
+    public CandidateReport? Report { get; init; }
+    /// <summary>The notice's coarse items (a notice is out of point staff's scope).</summary>
+    public CandidateNotice? Notice { get; init; }
 }
+
+public sealed record CandidateReport(string ReportNumber, string Sex, int AgeThen, int LastSeenYear, string? LastSeenCounty, string TakenInCounty);
+
+public sealed record CandidateNotice(string Status, string Sex, int? AgeLow, int? AgeHigh, DateOnly? FoundOn, string? FoundCounty, string StationCounty);
 
 /// <summary>A request made of the police (公安协助): what, of whom, by when, and what came back.</summary>
 public sealed record PoliceRequest
