@@ -30,7 +30,7 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         Assert.Contains("admin", who, StringComparison.Ordinal);
         Assert.Contains("市级系统管理员", who, StringComparison.Ordinal);
         Assert.Contains("运城市", who, StringComparison.Ordinal);
-        Assert.Equal(["首页", "问询登记", "案件", "转介收件箱", "延期审批", "值班台通知", "通知订阅", "送达记录", "分布图", "服务点", "救助对象", "统计报表", "全市看板", "机构管理", "用户管理", "签名密钥", "分类规则", "修改密码"], await NavigationAsync(admin.Page));
+        Assert.Equal(["首页", "问询登记", "案件", "转介收件箱", "延期审批", "寻亲", "值班台通知", "通知订阅", "送达记录", "分布图", "服务点", "救助对象", "统计报表", "全市看板", "机构管理", "用户管理", "签名密钥", "分类规则", "修改密码"], await NavigationAsync(admin.Page));
         await admin.ScreenshotAsync("02-home-administrator");
 
         // An office: first with nothing filled in, and the authority's reasons appear beside the fields.
@@ -79,7 +79,7 @@ public sealed class PortalTests(SharedStack shared, PortalBrowser browser) : ICl
         // The new user signs in at their own PC and sees only what their role may use.
         await using var staff = await browser.OpenAsync(Stack.PortalAddress);
         await staff.SignInAsync("pw.staff", "a-long-password-1");
-        Assert.Equal(["首页", "问询登记", "案件", "值班台通知", "分布图", "救助对象", "统计报表", "修改密码"], await NavigationAsync(staff.Page));
+        Assert.Equal(["首页", "问询登记", "案件", "寻人登记", "值班台通知", "分布图", "救助对象", "统计报表", "修改密码"], await NavigationAsync(staff.Page));
         var staffWho = await staff.Page.Locator("[data-testid=who]").InnerTextAsync();
         Assert.Contains("服务点工作人员", staffWho, StringComparison.Ordinal);
         Assert.Contains("PW-LOVE-01", staffWho, StringComparison.Ordinal);
