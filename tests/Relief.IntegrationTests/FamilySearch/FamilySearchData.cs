@@ -1,15 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Relief.IntegrationTests.Infrastructure;
-using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.IntegrationTests.FamilySearch;
 
 /// <summary>
-/// Notices and reports for the matching tests. Notices are written straight into the table, as the notices' own code
-/// writes them (their API is another part of issue 13, not in this branch): the clear columns, and the details sealed
-/// with the service's key as one JSON document, owner = the notice's id.
+/// Notices and reports for the matching tests. Notices are written straight into the table (<see cref="FamilySearchRows"/>),
+/// in the states and with the descriptions each test scores, rather than walked through the notices' lifecycle.
 /// </summary>
 internal static class FamilySearchData
 {
@@ -19,33 +16,23 @@ internal static class FamilySearchData
         string Clothing = "灰色旧棉袄，黑布鞋", string FoundPlace = "运城火车站广场", string Status = "published",
         string StationCounty = "140802", string CountyCode = "140802");
 
-    private const string InsertNotice = """
-        insert into notices (id, case_id, case_number, referral_id, county_code, station_county, status, arrived_at, due_at,
-                             sex, age_low, age_high, height_cm, accent, found_on, found_county, details_key_id, details_sealed,
-                             drafted_at, published_at, updated_at)
-        values (@Id, @CaseId, @CaseNumber, @ReferralId, @CountyCode, @StationCounty, @Status, now(), now() + interval '24 hours',
-                @Sex, @AgeLow, @AgeHigh, @HeightCm, @Accent, @FoundOn::date, @FoundCounty, @KeyId, @Sealed,
-                now(), case when @Status = 'published' then now() end, now())
-        """;
-
-    /// <summary>Inserts a notice; returns its id and its case's id.</summary>
+    /// <summary>Inserts a notice (<see cref="FamilySearchRows.NoticeAsync"/>); returns its id and its case's id.</summary>
     public static async Task<(Guid NoticeId, Guid CaseId)> InsertNoticeAsync(FamilySearchFixture fixture, NoticeSpec spec, Guid? caseId = null)
     {
-        var id = Guid.NewGuid();
-        var protector = fixture.Service.Services.GetRequiredService<PersonalDataProtector>();
-        var details = protector.Seal(JsonSerializer.Serialize(new
+        var notice = await FamilySearchRows.NoticeAsync(fixture.Service, new FamilySearchRows.Notice
         {
-            name = (string?)null, health = "血压偏高", mentalState = "记忆力差，说不清家在哪里", features = spec.Features,
-            clothing = spec.Clothing, foundPlace = spec.FoundPlace, contact = "运城市救助管理站 0359-0000000",
-        }), id);
-        var theCase = caseId ?? Guid.NewGuid();
-        await TestDatabase.ExecuteAsync(fixture.Service.DatabaseConnectionString, InsertNotice, new
-        {
-            Id = id, CaseId = theCase, CaseNumber = $"{spec.CountyCode}-20261101-{Random.Shared.Next(1000, 9999)}", ReferralId = Guid.NewGuid(),
-            spec.CountyCode, spec.StationCounty, spec.Status, spec.Sex, spec.AgeLow, spec.AgeHigh, spec.HeightCm, spec.Accent,
-            spec.FoundOn, spec.FoundCounty, KeyId = details.KeyId, Sealed = details.Ciphertext,
+            CaseId = caseId ?? Guid.NewGuid(), CaseNumber = $"{spec.CountyCode}-20261101-{Random.Shared.Next(1000, 9999)}",
+            CountyCode = spec.CountyCode, StationCounty = spec.StationCounty, Status = spec.Status, Sex = spec.Sex,
+            AgeLow = spec.AgeLow, AgeHigh = spec.AgeHigh, HeightCm = spec.HeightCm, Build = null, Ethnicity = null, Accent = spec.Accent,
+            FoundOn = DateOnly.Parse(spec.FoundOn, System.Globalization.CultureInfo.InvariantCulture), FoundCounty = spec.FoundCounty,
+            PublishedAt = spec.Status == "published" ? DateTimeOffset.UtcNow : null,
+            Details = new
+            {
+                name = (string?)null, health = "血压偏高", mentalState = "记忆力差，说不清家在哪里", features = spec.Features,
+                clothing = spec.Clothing, foundPlace = spec.FoundPlace, contact = "运城市救助管理站 0359-0000000",
+            },
         });
-        return (id, theCase);
+        return (notice.Id, notice.CaseId);
     }
 
     /// <summary>The family of the seed's elderly man: he went missing in 1996 at 42, from 临猗县 (140821).</summary>

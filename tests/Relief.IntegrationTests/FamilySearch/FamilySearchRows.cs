@@ -28,6 +28,8 @@ internal static class FamilySearchRows
         public Guid Id { get; init; } = Guid.NewGuid();
         public Guid CaseId { get; init; } = Guid.NewGuid();
         public string CaseNumber { get; init; } = $"140802-20261130-{Random.Shared.Next(1000, 9999)}";
+        public string CountyCode { get; init; } = "140802";
+        public string StationCounty { get; init; } = "140802";
         public string Status { get; init; } = "published";
         public string Sex { get; init; } = "male";
         public int? AgeLow { get; init; } = 65;
@@ -60,12 +62,12 @@ internal static class FamilySearchRows
             insert into notices (id, case_id, case_number, referral_id, county_code, station_county, status, arrived_at, due_at,
                                  sex, age_low, age_high, height_cm, build, ethnicity, accent, found_on, found_county,
                                  details_key_id, details_sealed, photo_id, drafted_at, published_at, updated_at)
-            values (@Id, @CaseId, @CaseNumber, @ReferralId, '140802', '140802', @Status, now(), now() + interval '24 hours',
+            values (@Id, @CaseId, @CaseNumber, @ReferralId, @CountyCode, @StationCounty, @Status, now(), now() + interval '24 hours',
                     @Sex, @AgeLow, @AgeHigh, @HeightCm, @Build, @Ethnicity, @Accent, @FoundOn, @FoundCounty,
                     @KeyId, @Sealed, @PhotoId, now(), @PublishedAt, now())
             """, new
         {
-            notice.Id, notice.CaseId, notice.CaseNumber, ReferralId = Guid.NewGuid(), notice.Status, notice.Sex, notice.AgeLow,
+            notice.Id, notice.CaseId, notice.CaseNumber, ReferralId = Guid.NewGuid(), notice.CountyCode, notice.StationCounty, notice.Status, notice.Sex, notice.AgeLow,
             notice.AgeHigh, notice.HeightCm, notice.Build, notice.Ethnicity, notice.Accent,
             FoundOn = notice.FoundOn?.ToDateTime(TimeOnly.MinValue), notice.FoundCounty, details.KeyId, Sealed = details.Ciphertext,
             notice.PhotoId, notice.PublishedAt,

@@ -13,14 +13,15 @@ public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, ILogger<Case
 {
     protected override string InboxName => "familysearch.case-registered";
 
-    private const string KeepRegistered = """
+    /// <summary>Keeps a case's copy once, whoever learns of the case first (this consumer, or drafting a notice from Intake's facts).</summary>
+    public const string KeepCase = """
         insert into cases (case_id, case_number, county_code, service_point_code, registered_at)
         values (@CaseId, @CaseNumber, @CountyCode, @ServicePointCode, @RegisteredAt)
         on conflict (case_id) do nothing
         """;
 
     protected override void Handle(CaseRegistered message, UnitOfWork unit) =>
-        unit.Write(KeepRegistered, new
+        unit.Write(KeepCase, new
         {
             message.CaseId, CaseNumber = message.CaseNumber ?? "", message.CountyCode, message.ServicePointCode,
             message.RegisteredAt,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.PersonalData;
@@ -189,10 +190,23 @@ public sealed partial class MatchingPass(
 
     private NoticeTraits Traits(NoticeRow row)
     {
-        var details = NoticeMatchText.Open(protector, row.DetailsKeyId, row.DetailsSealed, row.Id);
+        var details = ReadableDetails(row);
         return new NoticeTraits(row.Id, row.Sex, row.AgeLow, row.AgeHigh, row.HeightCm,
             row.FoundOn is { } on ? DateOnly.FromDateTime(on) : null, row.FoundCounty, row.Accent,
             details.Name, details.Features, details.Clothing, details.FoundPlace);
+    }
+
+    /// <summary>The notice's sealed details; a notice whose text cannot be read is still scored on its clear items.</summary>
+    private NoticeDetails ReadableDetails(NoticeRow row)
+    {
+        try
+        {
+            return NoticeDetails.Open(protector, row.DetailsKeyId, row.DetailsSealed, row.Id);
+        }
+        catch (Exception e) when (e is JsonException or CryptographicException)
+        {
+            return new NoticeDetails();
+        }
     }
 
     private ReportTraits Traits(ReportRow row)
@@ -240,41 +254,4 @@ public sealed partial class MatchingPass(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Matching pass failed ({ExceptionType}); the changes stay queued for the next pass")]
     private static partial void LogFailed(ILogger logger, string exceptionType);
-}
-
-/// <summary>
-/// The items of a notice's sealed details that matching reads (Notices/ owns the document; this reads only its text items). The document is written by the notices' own code (as the
-/// API's <c>details</c>: name, health, mentalState, features, clothing, foundPlace, contact); its property names are
-/// matched without regard to case or underscores, so a snake_case document reads the same.
-/// </summary>
-public sealed record NoticeMatchText(string? Name, string? Features, string? Clothing, string? FoundPlace)
-{
-    public static NoticeMatchText Open(PersonalDataProtector protector, string? keyId, byte[]? sealedDetails, Guid noticeId)
-    {
-        if (keyId is null || sealedDetails is null)
-        {
-            return new NoticeMatchText(null, null, null, null);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(protector.Open(new SealedValue(keyId, sealedDetails), noticeId));
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return new NoticeMatchText(null, null, null, null);
-            }
-
-            var values = document.RootElement.EnumerateObject()
-                .Where(property => property.Value.ValueKind == JsonValueKind.String)
-                .GroupBy(property => property.Name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant())
-                .ToDictionary(group => group.Key, group => group.First().Value.GetString());
-            return new NoticeMatchText(values.GetValueOrDefault("name"), values.GetValueOrDefault("features"),
-                values.GetValueOrDefault("clothing"), values.GetValueOrDefault("foundplace"));
-        }
-        catch (Exception e) when (e is JsonException or CryptographicException)
-        {
-            // A notice whose text cannot be read is still scored on its clear items.
-            return new NoticeMatchText(null, null, null, null);
-        }
-    }
 }

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Relief.FamilySearch.Contracts;
+using Relief.FamilySearch.Copies;
 using Relief.FamilySearch.Deadlines;
 using Relief.FamilySearch.Photos;
 using Relief.Referral.Contracts;
@@ -36,12 +37,6 @@ public sealed class ReferralAcceptedConsumer(
         """;
 
     // The case copy may not have arrived yet (CaseRegistered comes on another queue): Intake's answer fills it.
-    private const string KeepCase = """
-        insert into cases (case_id, case_number, county_code, service_point_code, registered_at)
-        values (@CaseId, @CaseNumber, @CountyCode, @ServicePointCode, @RegisteredAt)
-        on conflict (case_id) do nothing
-        """;
-
     private const string InsertNotice = """
         insert into notices (id, case_id, case_number, referral_id, county_code, station_county, status, version,
                              arrived_at, due_at, sex, age_low, age_high, found_on, found_county,
@@ -89,7 +84,7 @@ public sealed class ReferralAcceptedConsumer(
         var (ageLow, ageHigh) = facts.Age is not { } age ? ((int?)null, (int?)null)
             : facts.AgeEstimated ? (Math.Max(0, age - EstimateSpread), age + EstimateSpread) : (age, age);
 
-        unit.Write(KeepCase, new
+        unit.Write(CaseRegisteredConsumer.KeepCase, new
         {
             facts.CaseId, facts.CaseNumber, facts.CountyCode, facts.ServicePointCode, RegisteredAt = facts.RegisteredAt.ToUniversalTime(),
         });

@@ -9,11 +9,6 @@ namespace Relief.FamilySearch.Photos;
 /// </summary>
 public static class PhotoLinks
 {
-    /// <summary>The id of the case's newest photo (or null), as an expression on <c>@CaseId</c> to use in an insert's values.</summary>
-    public const string NewestPhotoOfCase = """
-        (select p.id from photos p where p.case_id = @CaseId order by p.uploaded_at desc, p.id desc limit 1)
-        """;
-
     private const string SetNewestPhoto = """
         update notices n
         set photo_id = (select p.id from photos p where p.case_id = n.case_id order by p.uploaded_at desc, p.id desc limit 1)
