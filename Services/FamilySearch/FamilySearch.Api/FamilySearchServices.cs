@@ -3,7 +3,7 @@ using Relief.FamilySearch.Matching;
 using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Photos;
 using Relief.FamilySearch.Public;
-using Relief.FamilySearch.Reports;
+using Relief.FamilySearch.Retention;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Messaging;
 using Relief.ServiceDefaults.PersonalData;
@@ -25,7 +25,7 @@ public static class FamilySearchServices
         builder.AddNoticeServices();
         builder.AddPhotoServices();
         builder.AddPublicNoticeServices();
-        builder.AddReportServices();
+        builder.AddFamilySearchRetention();
         builder.AddMatchingServices();
         return builder;
     }

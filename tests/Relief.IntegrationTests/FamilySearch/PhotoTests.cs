@@ -241,7 +241,7 @@ public sealed class PhotoTests(FamilySearchFixture fixture) : IClassFixture<Fami
             update photos set uploaded_at = now() - interval '4 years' where id in (@OldPhoto, @OpenPhoto);
             """, new { Old = old.Notice, Recent = recent.Notice, OldPhoto = old.Photo, OpenPhoto = open.Photo });
 
-        await fixture.Service.Services.GetRequiredService<Relief.FamilySearch.Reports.ReportRetention>().AnonymiseExpiredAsync(CancellationToken.None);
+        await fixture.Service.Services.GetRequiredService<Relief.FamilySearch.Retention.FamilySearchRetention>().AnonymiseExpiredAsync(CancellationToken.None);
 
         Assert.Equal("erased/kept/kept", await TestDatabase.ScalarAsync<string>(fixture.Service.DatabaseConnectionString, """
             select string_agg(case when details_sealed is null then 'erased' else 'kept' end, '/' order by array_position(@Ids, id))

@@ -130,7 +130,7 @@ public sealed class ReportTests(FamilySearchFixture fixture) : IClassFixture<Fam
             update reports set status = 'matched', matched_at = now() - interval '1 year' where id = @recent;
             """, new { old, recent });
 
-        await fixture.Service.Services.GetRequiredService<ReportRetention>().AnonymiseExpiredAsync(CancellationToken.None);
+        await fixture.Service.Services.GetRequiredService<Relief.FamilySearch.Retention.FamilySearchRetention>().AnonymiseExpiredAsync(CancellationToken.None);
 
         Assert.Equal("erased/kept", await TestDatabase.ScalarAsync<string>(fixture.Service.DatabaseConnectionString, """
             select (select case when sought_sealed is null and reporter_sealed is null and anonymised_at is not null then 'erased' else 'kept' end from reports where id = @old)

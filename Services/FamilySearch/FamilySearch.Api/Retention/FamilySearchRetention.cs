@@ -2,13 +2,14 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Relief.FamilySearch.Reports;
+namespace Relief.FamilySearch.Retention;
 
-public sealed class ReportRetentionOptions
+public sealed class FamilySearchRetentionOptions
 {
     /// <summary>
-    /// How long a report that is no longer open (matched or closed) keeps its personal data: as long as Intake keeps a
-    /// closed case's (3 years), so a reunion can be looked into as long as the case can.
+    /// How long a report that is no longer open (matched or closed), a withdrawn notice and a photo of a case with no notice
+    /// out keep their personal data: as long as Intake keeps a closed case's (3 years), so a reunion can be looked into as
+    /// long as the case can.
     /// </summary>
     public TimeSpan KeepPersonalDataFor { get; set; } = TimeSpan.FromDays(3 * 365);
 
@@ -22,7 +23,7 @@ public sealed class ReportRetentionOptions
 /// the answers' notes of the case's police requests. Photos taken before it of a case with no notice out. What the counts
 /// need stays: numbers, codes, counties, sex, ages, dates and states. Open reports and notices are kept: the search goes on.
 /// </summary>
-public sealed partial class ReportRetention(NpgsqlDataSource db, IOptions<ReportRetentionOptions> options, ILogger<ReportRetention> logger)
+public sealed partial class FamilySearchRetention(NpgsqlDataSource db, IOptions<FamilySearchRetentionOptions> options, ILogger<FamilySearchRetention> logger)
     : BackgroundService
 {
     private const string Anonymise = """
@@ -90,6 +91,18 @@ public sealed partial class ReportRetention(NpgsqlDataSource db, IOptions<Report
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Notices} withdrawn notice(s) and {Photos} photo(s) past retention erased")]
     private static partial void LogErased(ILogger logger, long notices, int photos);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Report retention failed ({ExceptionType}); retried at the next pass")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Family-search retention failed ({ExceptionType}); retried at the next pass")]
     private static partial void LogFailed(ILogger logger, string exceptionType);
+}
+
+public static class FamilySearchRetentionServices
+{
+    /// <summary>The retention pass (section <c>Retention</c>): reports, notices and photos past the period lose their personal data.</summary>
+    public static WebApplicationBuilder AddFamilySearchRetention(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FamilySearchRetentionOptions>().BindConfiguration("Retention");
+        builder.Services.AddSingleton<FamilySearchRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FamilySearchRetention>());
+        return builder;
+    }
 }
