@@ -431,10 +431,8 @@ public sealed class Texts
     /// <summary>The steps of a notice's history.</summary>
     public static readonly IReadOnlyDictionary<string, string> NoticeActions = new Dictionary<string, string>
     {
-        ["drafted"] = "生成草稿", ["updated"] = "修改", ["edited"] = "修改", ["submitted"] = "提交审核", ["submit"] = "提交审核", ["approved"] = "审核通过",
-        ["approve"] = "审核通过并发布", ["published"] = "发布", ["returned"] = "退回修改", ["return"] = "退回修改",
-        ["withdrawn"] = "撤回", ["withdraw"] = "撤回", ["overdue"] = "超过 24 小时未发布", ["photo"] = "上传照片",
-        ["photo_added"] = "上传照片", ["reunited"] = "寻亲成功",
+        ["drafted"] = "生成草稿", ["edited"] = "修改", ["submitted"] = "提交审核", ["approved"] = "审核通过", ["published"] = "发布",
+        ["returned"] = "退回修改", ["withdrawn"] = "撤回", ["overdue"] = "超过 24 小时未发布",
     };
 
     /// <summary>Why a notice was withdrawn.</summary>
