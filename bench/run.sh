@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, each printed beside its baseline measured in the same run on the same machine (README, Performance).
 #   bench/run.sh [pipeline [seconds]]   the whole stack as ./run.sh starts it (Release) beside the bare baseline endpoint
+#   bench/run.sh intake [rounds]        issue 10: registering cases alone (consumers frozen) beside the bare baseline
 #   bench/run.sh outbox [events]        the transactional outbox beside MassTransit publishing directly
 #   bench/run.sh service-points          nearest open point and coverage over 10,000 points beside a scan and a count
 #   bench/run.sh statistics [iterations [cases]]   the statistics page's queries over 1,000,000 cases in Reporting's read

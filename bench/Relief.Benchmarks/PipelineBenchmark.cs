@@ -17,7 +17,8 @@ internal static class PipelineBenchmark
 {
     private const int Connections = 32;
     private static readonly Uri Intake = new("http://localhost:5101/api/cases");
-    private static readonly string[] Consumers = ["registry", "referral", "notification"];
+    /// <summary>Every service that consumes intake's events: frozen while intake is measured alone.</summary>
+    private static readonly string[] Consumers = ["registry", "referral", "notification", "familysearch", "reporting"];
     private static readonly string[] ServiceDatabases = ["intakedb", "registrydb", "referraldb", "notificationdb"];
 
     public static async Task RunAsync(string root, TimeSpan measured)
@@ -119,6 +120,73 @@ internal static class PipelineBenchmark
 
         var file = Path.Combine(root, "bench", "results", "pipeline-latest.txt");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllLinesAsync(file, report);
+    }
+
+    /// <summary>
+    /// Issue 10's benchmark on its own: registering cases with full validation and the outbox (consumers frozen, so only
+    /// intake's path is measured), beside the bare baseline in the same run. <paramref name="rounds"/> closed-loop rounds of
+    /// 30 s each for one county and for the 13 counties; with RELIEF_BENCH_HOLD=seconds the stack is then kept under load that
+    /// long (for dotnet-trace or dotnet-counters on the services).
+    /// </summary>
+    public static async Task RunIntakeAsync(string root, int rounds)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var report = new List<string>();
+        void Say(string line)
+        {
+            Console.WriteLine(line);
+            report.Add(line);
+        }
+
+        Say(string.Create(culture, $"Intake benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}"));
+        var baseline = await MeasureBaselineAsync();
+        Say(string.Create(culture,
+            $"bare baseline (validate + insert + publish → consume), {Connections} connections, closed loop: {baseline.RequestsPerSecond:N0} req/s, p50 {baseline.Percentile(50):N1} ms, p99 {baseline.Percentile(99):N1} ms"));
+        var data = Directory.CreateTempSubdirectory("relief-bench-").FullName;
+        var stack = await AppHostStack.StartAsync(root, data);
+        try
+        {
+            var token = await SetUpAsync();
+            var counties = await SpreadOverCountiesAsync();
+            var consumers = Consumers.SelectMany(role => StackProcesses.PidsOf(role, data)).ToList();
+            Signal(consumers, "STOP");
+            try
+            {
+                // The first round warms the JIT and the pools; it is shown, not hidden.
+                for (var round = 0; round <= rounds; round++)
+                {
+                    var one = await PhaseAsync("intake alone, one county (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
+                    var spread = await PhaseAsync("intake alone, 13 counties (closed loop, 30 s)",
+                        () => new LoadGenerator(Intake, counties.Token, Connections, counties.Bodies).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
+                    foreach (var (label, phase) in new[] { ("one county", one), ("13 counties", spread) })
+                    {
+                        Say(string.Create(culture,
+                            $"round {round}{(round == 0 ? " (warm-up)" : "")}, {label}: {phase.Load.RequestsPerSecond:N0} req/s = {phase.Load.RequestsPerSecond / baseline.RequestsPerSecond:P0} of the baseline (target 60%), " +
+                            $"p50 {phase.Load.Percentile(50):N1} ms, p99 {phase.Load.Percentile(99):N1} ms (target under 50 ms), failed {phase.Load.Failed}; CPU per case: ") +
+                            string.Join(", ", phase.CpuPerCaseMs.Where(pair => pair.Value > 0.005).Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
+                    }
+                }
+
+                if (int.TryParse(Environment.GetEnvironmentVariable("RELIEF_BENCH_HOLD"), out var hold) && hold > 0)
+                {
+                    Console.WriteLine($"  … holding the load for {hold} s (intake pid {string.Join(",", StackProcesses.PidsOf("intake", data))})");
+                    using var held = Load(token);
+                    await held.ClosedLoopAsync(TimeSpan.FromSeconds(hold));
+                }
+            }
+            finally
+            {
+                Signal(consumers, "CONT");
+            }
+        }
+        finally
+        {
+            await stack.StopAsync();
+            Directory.Delete(data, recursive: true);
+        }
+
+        var file = Path.Combine(root, "bench", "results", "intake-latest.txt");
         await File.WriteAllLinesAsync(file, report);
     }
 

@@ -3,6 +3,7 @@ using Relief.Benchmarks;
 
 // Benchmarks, each printed beside its baseline measured in the same run on the same machine (bench/run.sh):
 //   pipeline [seconds]   the whole stack as users start it, beside the bare baseline endpoint (default 60 s measured)
+//   intake [rounds]      issue 10's benchmark alone: registering cases (consumers frozen) beside the bare baseline
 //   outbox [events]      the transactional outbox, beside MassTransit publishing directly (default 3000 events a run)
 //   service-points       nearest open point and coverage over 10,000 points, beside a scan and a bare count
 //   statistics [iterations] [cases]   the statistics page's queries over a read model of 1,000,000 cases, each part's
@@ -24,6 +25,11 @@ switch (command)
         var root = Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh.");
         await PipelineBenchmark.RunAsync(root, TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60));
         break;
+    case "intake":
+        await PipelineBenchmark.RunIntakeAsync(
+            Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh."),
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2);
+        break;
     case "service-points":
         await ServicePointBenchmark.RunAsync(Environment.GetEnvironmentVariable("RELIEF_ROOT") ?? throw new InvalidOperationException("Run bench/run.sh."));
         break;
@@ -43,7 +49,7 @@ switch (command)
         await BareBaselineServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), desk: args.Length > 2 && args[2] == "desk");
         break;
     default:
-        Console.Error.WriteLine("usage: pipeline [seconds] | outbox [events] | service-points | statistics [iterations] [cases] | desk-feed [seconds] [cases/s] | desk-feed-baseline [seconds] [cases/s]");
+        Console.Error.WriteLine("usage: pipeline [seconds] | intake [rounds] | outbox [events] | service-points | statistics [iterations] [cases] | desk-feed [seconds] [cases/s] | desk-feed-baseline [seconds] [cases/s]");
         return 2;
 }
 

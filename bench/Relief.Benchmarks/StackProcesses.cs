@@ -9,7 +9,8 @@ namespace Relief.Benchmarks;
 public static class StackProcesses
 {
     public static readonly string[] Roles =
-        ["intake", "registry", "referral", "notification", "identity", "postgres", "rabbitmq", "dashboard", "apphost+dcp"];
+        ["intake", "registry", "referral", "notification", "familysearch", "reporting", "portal", "identity", "postgres", "rabbitmq", "dashboard",
+         "apphost+dcp"];
 
     private static readonly double TicksPerSecond = 100;
 
@@ -60,6 +61,9 @@ public static class StackProcesses
         if (cmdline.Contains("Relief.Registry.Api", StringComparison.Ordinal)) return "registry";
         if (cmdline.Contains("Relief.Referral.Api", StringComparison.Ordinal)) return "referral";
         if (cmdline.Contains("Relief.Notification.Api", StringComparison.Ordinal)) return "notification";
+        if (cmdline.Contains("Relief.FamilySearch.Api", StringComparison.Ordinal)) return "familysearch";
+        if (cmdline.Contains("Relief.Reporting.Api", StringComparison.Ordinal)) return "reporting";
+        if (cmdline.Contains("Relief.Portal", StringComparison.Ordinal)) return "portal";
         if (cmdline.Contains("Relief.Identity.Api", StringComparison.Ordinal)) return "identity";
         if (postmaster.Length > 0 && (pid == postmaster || parent == postmaster)) return "postgres";
         if (cmdline.Contains("beam.smp", StringComparison.Ordinal) && cmdline.Contains(dataFolder, StringComparison.Ordinal)) return "rabbitmq";

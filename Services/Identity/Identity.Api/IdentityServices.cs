@@ -1,4 +1,3 @@
-using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
@@ -82,7 +81,7 @@ public static class IdentityServices
         builder.Services.AddScoped<PasswordCheck>();
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddScoped<OfficeChanges>();
-        builder.Services.AddValidatorsFromAssemblyContaining<IdentityApi>();
+        builder.Services.AddRequestValidators<IdentityApi>();
 
         builder.Services.AddHostedService<SigningKeyRefresher>();
 

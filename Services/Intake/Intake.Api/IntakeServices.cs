@@ -1,4 +1,4 @@
-using FluentValidation;
+using Relief.ServiceDefaults.Http;
 using Relief.Intake.Cases;
 using Relief.Intake.FamilySearch;
 using Relief.Intake.Referrals;
@@ -31,7 +31,7 @@ public static class IntakeServices
             bus.AddConsumer<ServicePointChangedConsumer>();
             bus.AddConsumer<ReunionConfirmedConsumer>();
         });
-        builder.Services.AddValidatorsFromAssemblyContaining<IntakeApi>();
+        builder.Services.AddRequestValidators<IntakeApi>();
         builder.Services.AddSingleton<GroupCommit>();
         builder.Services.AddSingleton<CaseRegistration>();
         builder.Services.AddOptions<ServicePointDirectoryOptions>().BindConfiguration("ServicePoints");

@@ -1,4 +1,4 @@
-using FluentValidation;
+using Relief.ServiceDefaults.Http;
 using Relief.Notification.Copies;
 using Relief.Notification.Delivery;
 using Relief.Notification.DutyDesk;
@@ -13,7 +13,7 @@ public static class NotificationServices
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddReliefDatabase("notificationdb", typeof(NotificationServices).Assembly);
-        builder.Services.AddValidatorsFromAssemblyContaining<NotificationApi>();
+        builder.Services.AddRequestValidators<NotificationApi>();
         builder.Services.AddSingleton<DeskDirectory>();
         builder.AddReliefMessaging("notification", bus =>
         {

@@ -1,4 +1,4 @@
-using FluentValidation;
+using Relief.ServiceDefaults.Http;
 using Relief.Referral.Classification;
 using Relief.Referral.Deadlines;
 using Relief.Referral.Referrals;
@@ -15,7 +15,7 @@ public static class ReferralServices
         builder.Services.AddOptions<ReferralOptions>().BindConfiguration("Referral");
         builder.Services.AddSingleton<ReferralOpening>();
         builder.Services.AddSingleton<ReferralActions>();
-        builder.Services.AddValidatorsFromAssemblyContaining<ReferralApi>();
+        builder.Services.AddRequestValidators<ReferralApi>();
         builder.AddReliefDatabase("referraldb", typeof(ReferralServices).Assembly);
         builder.AddReliefMessaging("referral", bus =>
         {

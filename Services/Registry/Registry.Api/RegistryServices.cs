@@ -1,4 +1,4 @@
-using FluentValidation;
+using Relief.ServiceDefaults.Http;
 using Relief.Registry.Persons;
 using Relief.ServiceDefaults.Authentication;
 using Relief.ServiceDefaults.Data;
@@ -17,7 +17,7 @@ public static class RegistryServices
             bus.AddConsumer<IdentityConfirmedConsumer>();
             bus.AddConsumer<CaseUpdatedConsumer>();
         });
-        builder.Services.AddValidatorsFromAssemblyContaining<RegistryApi>();
+        builder.Services.AddRequestValidators<RegistryApi>();
         builder.Services.AddSingleton<PersonRegister>();
         // Intake by its service-discovery name; the person of a case is read with Registry's own client token.
         builder.Services.AddHttpClient<IntakeCases>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();

@@ -1,5 +1,5 @@
-using FluentValidation;
 using MassTransit;
+using Relief.ServiceDefaults.Http;
 using Relief.FamilySearch.Deadlines;
 using Relief.ServiceDefaults.Authentication;
 
@@ -19,7 +19,7 @@ public static class NoticeServices
     public static WebApplicationBuilder AddNoticeServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DeadlineOptions>().BindConfiguration(DeadlineOptions.SectionName);
-        builder.Services.AddValidatorsFromAssemblyContaining<FamilySearchApi>();
+        builder.Services.AddRequestValidators<FamilySearchApi>();
         builder.Services.AddSingleton<NoticeActions>();
         // What a notice starts from is personal data: read from Intake with the service's own client token, never the bus.
         builder.Services.AddHttpClient<IntakeNoticeFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
