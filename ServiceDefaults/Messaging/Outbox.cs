@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Relief.ServiceDefaults.Data;
@@ -37,7 +38,7 @@ public static class Outbox
             new
             {
                 Id = Guid.CreateVersion7(),
-                MessageType = TypeName(typeof(TEvent)),
+                MessageType = TypeNameOf<TEvent>.Value,
                 Payload = JsonSerializer.Serialize(@event, PayloadJson),
                 Traceparent = Activity.Current?.Id,
             },
@@ -46,5 +47,18 @@ public static class Outbox
     /// <summary>Namespace, type and assembly: like MassTransit's message urn, part of the wire format.</summary>
     public static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
-    public static Type? ResolveType(string typeName) => Type.GetType(typeName, throwOnError: false);
+    /// <summary>
+    /// The type a row names, looked up once per name: <see cref="Type.GetType(string, bool)"/> resolves the assembly by name
+    /// on every call. A name that does not resolve is looked up again next time (a deployment may bring its type).
+    /// </summary>
+    public static Type? ResolveType(string typeName) =>
+        ResolvedTypes.TryGetValue(typeName, out var known) ? known
+        : Type.GetType(typeName, throwOnError: false) is { } type ? ResolvedTypes.GetOrAdd(typeName, type) : null;
+
+    private static readonly ConcurrentDictionary<string, Type> ResolvedTypes = new(StringComparer.Ordinal);
+
+    private static class TypeNameOf<TEvent>
+    {
+        public static readonly string Value = TypeName(typeof(TEvent));
+    }
 }

@@ -22,7 +22,10 @@ public static class OpenTelemetryExtensions
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
+            // No scopes: the ones our libraries open repeat what each record already carries (its trace and span ids)
+            // or the request's span (path, connection), and each became attributes of every record, formatted in the
+            // service and stored by the dashboard, at every log line. Relief opens no scopes of its own.
+            logging.IncludeScopes = false;
         });
 
         builder.Services.AddOpenTelemetry()

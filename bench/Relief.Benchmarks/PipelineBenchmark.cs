@@ -154,6 +154,7 @@ internal static class PipelineBenchmark
             try
             {
                 // The first round warms the JIT and the pools; it is shown, not hidden.
+                // rounds < 0: none (to profile the pipeline alone, see below).
                 for (var round = 0; round <= rounds; round++)
                 {
                     var one = await PhaseAsync("intake alone, one county (closed loop, 30 s)", () => Load(token).ClosedLoopAsync(TimeSpan.FromSeconds(30)), data, measureLag: false);
@@ -163,7 +164,8 @@ internal static class PipelineBenchmark
                     {
                         Say(string.Create(culture,
                             $"round {round}{(round == 0 ? " (warm-up)" : "")}, {label}: {phase.Load.RequestsPerSecond:N0} req/s = {phase.Load.RequestsPerSecond / baseline.RequestsPerSecond:P0} of the baseline (target 60%), " +
-                            $"p50 {phase.Load.Percentile(50):N1} ms, p99 {phase.Load.Percentile(99):N1} ms (target under 50 ms), failed {phase.Load.Failed}; CPU per case: ") +
+                            $"p50 {phase.Load.Percentile(50):N1} ms, p99 {phase.Load.Percentile(99):N1} ms (target under 50 ms), failed {phase.Load.Failed}; " +
+                            $"outbox empty {phase.RelayCaughtUpSeconds:N1} s after the last answer; CPU per case: ") +
                             string.Join(", ", phase.CpuPerCaseMs.Where(pair => pair.Value > 0.005).Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
                     }
                 }
@@ -179,6 +181,17 @@ internal static class PipelineBenchmark
             {
                 Signal(consumers, "CONT");
             }
+
+            // RELIEF_BENCH_PIPELINE_HOLD=seconds[,cases/s]: the whole pipeline under load that long afterwards, to profile it.
+            if (Environment.GetEnvironmentVariable("RELIEF_BENCH_PIPELINE_HOLD")?.Split(',') is [var seconds, .. var rest]
+                && int.TryParse(seconds, out var pipelineHold))
+            {
+                var rate = rest is [var perSecond] ? double.Parse(perSecond, culture) : 300;
+                await WaitQuiescentAsync(new LocalStack(data));
+                Console.WriteLine($"  … the whole pipeline at {rate} cases/s for {pipelineHold} s");
+                using var held = Load(token);
+                await held.FixedRateAsync(rate, TimeSpan.FromSeconds(pipelineHold));
+            }
         }
         finally
         {
@@ -192,7 +205,10 @@ internal static class PipelineBenchmark
 
     private static LoadGenerator Load(string? token, Uri? endpoint = null) => new(endpoint ?? Intake, token, Connections);
 
-    private sealed record Phase(string Name, LoadResult Load, double LagP50, double LagP99, Dictionary<string, double> CpuPerCaseMs);
+    private sealed record Phase(string Name, LoadResult Load, double LagP50, double LagP99, Dictionary<string, double> CpuPerCaseMs)
+    {
+        public double RelayCaughtUpSeconds { get; init; }
+    }
 
     private static void Signal(IEnumerable<int> pids, string signal)
     {
@@ -208,12 +224,24 @@ internal static class PipelineBenchmark
         Console.WriteLine($"  … {name}");
         var before = StackProcesses.Take(data);
         var load = await run();
+        // Intake alone: its work is not done until its outbox has published every case's event; the CPU counted and
+        // the time it took the relay to catch up after the last answer include that.
+        var drain = Stopwatch.StartNew();
+        if (!measureLag)
+        {
+            await WaitQuiescentAsync(new LocalStack(data), ["intake"]);
+        }
+
+        drain.Stop();
         var after = StackProcesses.Take(data);
         // The lags of a phase whose consumers are frozen would only measure the freeze.
         var lags = measureLag ? await LagsAsync(new LocalStack(data), load.CaseIds) : [0.0];
         var cpu = StackProcesses.CpuBetween(before, after)
             .ToDictionary(pair => pair.Key, pair => 1000 * pair.Value / Math.Max(1, load.Created));
-        return new Phase(name, load, LoadGenerator.Percentile(lags, 50), LoadGenerator.Percentile(lags, 99), cpu);
+        return new Phase(name, load, LoadGenerator.Percentile(lags, 50), LoadGenerator.Percentile(lags, 99), cpu)
+        {
+            RelayCaughtUpSeconds = drain.Elapsed.TotalSeconds,
+        };
     }
 
     /// <summary>Each case's time from registration (intake) to its duty-desk notification, waiting until all are there.</summary>
@@ -262,13 +290,13 @@ internal static class PipelineBenchmark
         return new Idle(StackProcesses.CpuBetween(before, after).ToDictionary(pair => pair.Key, pair => 100 * pair.Value / seconds), after.RssBytes);
     }
 
-    private static async Task WaitQuiescentAsync(LocalStack stack)
+    private static async Task WaitQuiescentAsync(LocalStack stack, string[]? services = null)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
             long unsent = 0;
-            foreach (var service in new[] { "intake", "registry", "referral", "notification" })
+            foreach (var service in services ?? ["intake", "registry", "referral", "notification"])
             {
                 unsent += (await OutboxOps.BacklogAsync(stack.DatabaseConnectionString(service), CancellationToken.None)).Unsent;
             }
@@ -278,7 +306,7 @@ internal static class PipelineBenchmark
                 return;
             }
 
-            await Task.Delay(500);
+            await Task.Delay(100);
         }
     }
 
