@@ -26,7 +26,8 @@ public static class ReferralServices
         builder.Services.AddSingleton<RuleSets>();
         builder.Services.AddSingleton<CaseClassification>();
         // Intake by its service-discovery name; a case's facts are read with Referral's own client token.
-        builder.Services.AddHttpClient<IntakeCaseFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddHttpClient(nameof(IntakeCaseFacts), http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddSingleton<IntakeCaseFacts>();
 
         // After the database: its migrations have run when the first pass looks for due deadlines.
         builder.Services.AddSingleton<DeadlineWatcher>();

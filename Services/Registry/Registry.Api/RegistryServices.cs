@@ -20,7 +20,8 @@ public static class RegistryServices
         builder.Services.AddRequestValidators<RegistryApi>();
         builder.Services.AddSingleton<PersonRegister>();
         // Intake by its service-discovery name; the person of a case is read with Registry's own client token.
-        builder.Services.AddHttpClient<IntakeCases>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddHttpClient(nameof(IntakeCases), http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddSingleton<IntakeCases>();
         return builder;
     }
 }

@@ -33,7 +33,8 @@ public static class ReportingServices
             bus.AddConsumer<NoticeOverdueConsumer>();
         });
         // Situations are health data: read from Intake with Reporting's own client token, never carried on the bus.
-        builder.Services.AddHttpClient<IntakeFacts>(http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddHttpClient(nameof(IntakeFacts), http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
+        builder.Services.AddSingleton<IntakeFacts>();
         // The sources' history for a rebuild, with the same token.
         builder.Services.AddHttpClient(HistoryClients.Intake, http => http.BaseAddress = new Uri("https+http://intake")).AddServiceToken();
         builder.Services.AddHttpClient(HistoryClients.Referral, http => http.BaseAddress = new Uri("https+http://referral")).AddServiceToken();

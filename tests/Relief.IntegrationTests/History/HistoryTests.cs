@@ -185,7 +185,9 @@ public sealed class HistoryTests(WholeFlowFixture flow) : IClassFixture<WholeFlo
         // Reporting also reads a case's facts (situations, identity) from Intake, as Referral does.
         var flowIds = await flow.RegisterReferredCaseAsync("史料丁", null);
         using var facts = await ReportingClientAsync(flow.Intake);
-        Assert.Equal(HttpStatusCode.OK, (await facts.GetAsync(new Uri($"/internal/cases/{flowIds.CaseId}/facts", UriKind.Relative))).StatusCode);
+        using var answer = await facts.PostAsJsonAsync(new Uri("/internal/cases/facts", UriKind.Relative), new { ids = new[] { flowIds.CaseId } });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(flowIds.CaseId, (await answer.Content.ReadFromJsonAsync<JsonArray>())!.Single()!["caseId"]!.GetValue<Guid>());
     }
 
     private sealed record ServiceHostBase(Func<HttpClient> Create);

@@ -77,20 +77,20 @@ public sealed class ServiceHost<TEntryPoint>(string connectionName, string datab
 
             if (typeof(TEntryPoint) == typeof(Relief.Registry.RegistryApi))
             {
-                services.AddHttpClient<Relief.Registry.Persons.IntakeCases>()
+                services.AddHttpClient(nameof(Relief.Registry.Persons.IntakeCases))
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
 
             if (typeof(TEntryPoint) == typeof(Relief.Referral.ReferralApi))
             {
-                services.AddHttpClient<Relief.Referral.Classification.IntakeCaseFacts>()
+                services.AddHttpClient(nameof(Relief.Referral.Classification.IntakeCaseFacts))
                     .ConfigurePrimaryHttpMessageHandler(IntakeHandler ?? SharedIntake.CreateHandler);
             }
 
             if (typeof(TEntryPoint) == typeof(Relief.Reporting.ReportingApi))
             {
                 var intake = SourcesHandler ?? IntakeHandler ?? SharedIntake.CreateHandler;
-                services.AddHttpClient<Relief.Reporting.ReadModel.IntakeFacts>().ConfigurePrimaryHttpMessageHandler(intake);
+                services.AddHttpClient(nameof(Relief.Reporting.ReadModel.IntakeFacts)).ConfigurePrimaryHttpMessageHandler(intake);
                 services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Intake).ConfigurePrimaryHttpMessageHandler(intake);
                 services.AddHttpClient(Relief.Reporting.Rebuild.HistoryClients.Referral)
                     .ConfigurePrimaryHttpMessageHandler(SourcesHandler ?? ReferralHandler ?? intake);

@@ -266,7 +266,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
     /// <summary>For one service's own client only, never a member of staff (checked below).</summary>
     private static readonly HashSet<string> ServiceOnly =
     [
-        "intake GET /internal/cases/{id:guid}/person", "intake GET /internal/cases/{id:guid}/facts",
+        "intake POST /internal/cases/persons", "intake POST /internal/cases/facts",
         "intake GET /internal/cases/{id:guid}/notice-facts",
         // The sources' history, for Reporting's client only: HistoryTests checks who may read it.
         "intake GET /internal/history/cases", "referral GET /internal/history/classifications", "referral GET /internal/history/referrals",
@@ -672,17 +672,19 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
 
         // Intake's person of a case: Registry's client token only; its facts: Referral's only; its notice facts: FamilySearch's only; no member of staff, whatever
         // their role, and neither service the other's.
-        foreach (var (what, client, otherClient) in new[]
+        foreach (var (endpoint, client, otherClient) in new[]
         {
-            ("person", (Authority.RegistryClientId, Authority.RegistryClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
-            ("facts", (Authority.ReferralClientId, Authority.ReferralClientSecret), (Authority.RegistryClientId, Authority.RegistryClientSecret)),
-            ("notice-facts", (Authority.FamilySearchClientId, Authority.FamilySearchClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
+            ("intake POST /internal/cases/persons", (Authority.RegistryClientId, Authority.RegistryClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
+            ("intake POST /internal/cases/facts", (Authority.ReferralClientId, Authority.ReferralClientSecret), (Authority.RegistryClientId, Authority.RegistryClientSecret)),
+            ("intake POST /internal/cases/facts", (Authority.ReportingClientId, Authority.ReportingClientSecret), (Authority.FamilySearchClientId, Authority.FamilySearchClientSecret)),
+            ("intake GET /internal/cases/{id:guid}/notice-facts", (Authority.FamilySearchClientId, Authority.FamilySearchClientSecret), (Authority.ReferralClientId, Authority.ReferralClientSecret)),
         })
         {
-            var endpoint = $"intake GET /internal/cases/{{id:guid}}/{what}";
-            var path = new Uri($"/internal/cases/{ids.CaseId}/{what}", UriKind.Relative);
+            HttpRequestMessage Request() => endpoint.Split(' ') is [_, "POST", var path]
+                ? Send(HttpMethod.Post, path, new { ids = new[] { ids.CaseId } })
+                : new HttpRequestMessage(HttpMethod.Get, new Uri($"/internal/cases/{ids.CaseId}/notice-facts", UriKind.Relative));
             using var intake = flow.Intake.CreateClient();
-            if ((await intake.GetAsync(path)).StatusCode != HttpStatusCode.Unauthorized)
+            if ((await intake.SendAsync(Request())).StatusCode != HttpStatusCode.Unauthorized)
             {
                 failures.Add($"{endpoint}: anonymous was not refused with 401");
             }
@@ -690,7 +692,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             foreach (var staff in new[] { TestUsers.CityAdministrator(), TestUsers.StationStaff(), TestUsers.PointStaff() })
             {
                 using var asStaff = await ClientAsync("intake", staff, flow);
-                if ((await asStaff.GetAsync(path)).StatusCode != HttpStatusCode.Forbidden)
+                if ((await asStaff.SendAsync(Request())).StatusCode != HttpStatusCode.Forbidden)
                 {
                     failures.Add($"{endpoint}: {staff.Role} was not refused with 403");
                 }
@@ -699,7 +701,7 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             using var asOther = flow.Intake.CreateClient();
             asOther.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
                 SharedAuthority.Instance.CreateClient(), otherClient.Item1, otherClient.Item2));
-            if ((await asOther.GetAsync(path)).StatusCode != HttpStatusCode.Forbidden)
+            if ((await asOther.SendAsync(Request())).StatusCode != HttpStatusCode.Forbidden)
             {
                 failures.Add($"{endpoint}: {otherClient.Item1} was not refused with 403");
             }
@@ -707,9 +709,15 @@ public sealed class AuthorizationMatrixTests(WholeFlowFixture flow) : IClassFixt
             using var asService = flow.Intake.CreateClient();
             asService.DefaultRequestHeaders.Authorization = new("Bearer", await IdentityAuthorityClient.GetServiceTokenAsync(
                 SharedAuthority.Instance.CreateClient(), client.Item1, client.Item2));
-            if ((await asService.GetAsync(path)).StatusCode != HttpStatusCode.OK)
+            using var answer = await asService.SendAsync(Request());
+            if (answer.StatusCode != HttpStatusCode.OK)
             {
                 failures.Add($"{endpoint}: {client.Item1}'s own client was refused");
+            }
+            else if (endpoint.Contains("POST", StringComparison.Ordinal)
+                && (await answer.Content.ReadFromJsonAsync<JsonArray>())!.SingleOrDefault()?["caseId"]?.GetValue<Guid>() != ids.CaseId)
+            {
+                failures.Add($"{endpoint}: {client.Item1}'s own client did not get the case it asked for");
             }
         }
 

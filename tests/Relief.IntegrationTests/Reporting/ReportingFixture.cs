@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Relief.IntegrationTests.Infrastructure;
 using Relief.Reporting;
@@ -7,43 +8,44 @@ using Relief.Reporting;
 namespace Relief.IntegrationTests.Reporting;
 
 /// <summary>
-/// Answers Reporting's calls to the sources as they answer them: Intake's <c>GET /internal/cases/{id}/facts</c> (404 for a
+/// Answers Reporting's calls to the sources as they answer them: Intake's <c>POST /internal/cases/facts</c> (leaving out a
 /// case it does not have) and each source's <c>GET /internal/history/{stream}</c> in the agreed shape — only with a
 /// bearer token, which Reporting fetches from the run's real authority with its own client. A stand-in, because
 /// registering 10,000 cases through the real Intake would take many minutes on the test machine.
 /// </summary>
 public sealed partial class GeneratedSources(GeneratedMonth month) : HttpMessageHandler
 {
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter.Length: > 0 })
         {
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Unauthorized));
+            return new HttpResponseMessage(HttpStatusCode.Unauthorized);
         }
 
         var path = request.RequestUri!.AbsolutePath;
-        if (FactsPath().Match(path) is { Success: true } facts)
+        if (path == "/internal/cases/facts" && request.Method == HttpMethod.Post)
         {
-            return Task.FromResult(month.Facts.TryGetValue(Guid.Parse(facts.Groups[1].Value), out var found)
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(found, options: GeneratedMonth.Json) }
-                : new HttpResponseMessage(HttpStatusCode.NotFound));
+            // The cases Intake has, the others left out.
+            var ids = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!["ids"]!.AsArray()
+                .Select(id => id!.GetValue<Guid>());
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = JsonContent.Create(ids.Where(month.Facts.ContainsKey).Select(id => month.Facts[id]).ToArray(), options: GeneratedMonth.Json),
+            };
         }
 
         if (HistoryPath().Match(path) is { Success: true } history)
         {
             var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
             var limit = int.Parse(query["limit"] ?? "100", System.Globalization.CultureInfo.InvariantCulture);
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            return new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = JsonContent.Create(month.HistoryPage(history.Groups[1].Value, query["after"], limit)),
-            });
+            };
         }
 
-        return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound));
+        return new HttpResponseMessage(HttpStatusCode.NotFound);
     }
-
-    [GeneratedRegex("^/internal/cases/([0-9a-f-]{36})/facts$")]
-    private static partial Regex FactsPath();
 
     [GeneratedRegex("^/internal/history/([a-z-]+)$")]
     private static partial Regex HistoryPath();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Relief.ServiceDefaults;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Http;
 using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Intake.Cases;
@@ -11,13 +12,14 @@ namespace Relief.Intake.Cases;
 /// The facts of a case that classified relief (分类救助) decides on, as Referral needs them: how the identity was
 /// established, the situation (ill or injured, a minor …), the needs, the age and the household county. Some of them are
 /// health data, so they never travel on the bus: Referral reads them here with its own client token after each
-/// <c>CaseRegistered</c>, <c>IdentityConfirmed</c> or <c>CaseUpdated</c>. No name and no identity document leave Intake.
+/// <c>CaseRegistered</c>, <c>IdentityConfirmed</c> or <c>CaseUpdated</c>, as Reporting does — the cases its consumers are
+/// handling at the moment in one call. No name and no identity document leave Intake.
 /// </summary>
 public static class CaseFactsEndpoint
 {
     public static IEndpointRouteBuilder MapCaseFactsEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/internal/cases/{id:guid}/facts", GetCaseFacts).WithTags("Internal")
+        app.MapPost("/internal/cases/facts", GetCaseFacts).WithTags("Internal").Validate<CaseIdsRequest>()
             .RequireAuthorization(policy => policy.RequireClaim(ReliefClaims.Subject,
                 ReliefServiceClients.Referral, ReliefServiceClients.Reporting));
         return app;
@@ -27,30 +29,30 @@ public static class CaseFactsEndpoint
     // the older of two reads of one case apart and never let it overwrite the newer.
     private const string SelectFacts = """
         select id, case_number, county_code, service_point_code, channel, need, identity_status, birth_date, estimated_age,
-               situations, needs, household_place, id_number_key_id, id_number_sealed, registered_at, anonymised_at,
+               situations, needs, household_place, id_number_key_id, id_number_sealed, registered_at,
                statement_timestamp() as as_of
-        from cases where id = @Id
+        from cases where id = any(@Ids) and anonymised_at is null
         """;
 
     /// <summary>Beijing time: the day an age is counted on.</summary>
     private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
 
-    public static async Task<Results<Ok<CaseFacts>, NotFound>> GetCaseFacts(
-        Guid id, NpgsqlDataSource db, PersonalDataProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>The facts of the cases asked for that Intake has; an unknown or anonymised case (nothing left to decide on) is left out.</summary>
+    public static async Task<Ok<CaseFacts[]>> GetCaseFacts(
+        CaseIdsRequest request, NpgsqlDataSource db, PersonalDataProtector protector, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<FactsRow>(new CommandDefinition(
-            SelectFacts, new { Id = id }, cancellationToken: cancellationToken));
-        // An anonymised case has nothing left to decide on.
-        if (row is null || row.AnonymisedAt is not null)
-        {
-            return TypedResults.NotFound();
-        }
-
+        var rows = await connection.QueryAsync<FactsRow>(new CommandDefinition(
+            SelectFacts, new { request.Ids }, cancellationToken: cancellationToken));
         var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Beijing).DateTime);
-        var idNumber = row.IdNumberSealed is null ? null : protector.Open(new SealedValue(row.IdNumberKeyId!, row.IdNumberSealed), id);
-        return TypedResults.Ok(new CaseFacts(
-            id,
+        return TypedResults.Ok(rows.Select(row => FactsOf(row, today, protector)).ToArray());
+    }
+
+    private static CaseFacts FactsOf(FactsRow row, DateOnly today, PersonalDataProtector protector)
+    {
+        var idNumber = row.IdNumberSealed is null ? null : protector.Open(new SealedValue(row.IdNumberKeyId!, row.IdNumberSealed), row.Id);
+        return new CaseFacts(
+            row.Id,
             row.CaseNumber,
             row.CountyCode,
             row.ServicePointCode,
@@ -63,7 +65,7 @@ public static class CaseFactsEndpoint
             new DateTimeOffset(DateTime.SpecifyKind(row.RegisteredAt, DateTimeKind.Utc)),
             new DateTimeOffset(DateTime.SpecifyKind(row.AsOf, DateTimeKind.Utc)),
             DocumentGiven: row.IdNumberSealed is not null,
-            Need: row.Need));
+            Need: row.Need);
     }
 
     /// <summary>
@@ -113,7 +115,6 @@ public static class CaseFactsEndpoint
         public string? IdNumberKeyId { get; init; }
         public byte[]? IdNumberSealed { get; init; }
         public DateTime RegisteredAt { get; init; }
-        public DateTime? AnonymisedAt { get; init; }
         public DateTime AsOf { get; init; }
     }
 }

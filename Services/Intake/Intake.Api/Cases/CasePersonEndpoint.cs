@@ -2,13 +2,15 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Relief.ServiceDefaults.Authentication;
+using Relief.ServiceDefaults.Http;
 using Relief.ServiceDefaults.PersonalData;
 
 namespace Relief.Intake.Cases;
 
 /// <summary>
 /// The person of a case as Registry needs it for the register of persons and its de-duplication: Registry reads it over
-/// HTTP with its own client token after <c>CaseRegistered</c>, so no name or identity document ever travels on the bus.
+/// HTTP with its own client token after <c>CaseRegistered</c> (the cases its consumers are handling at the moment in one
+/// call), so no name or identity document ever travels on the bus.
 /// The identity document leaves Intake only as keyed lookup hashes (one per lookup key still configured) and masked —
 /// never unmasked, so, like staff reading a case, the read is not written to the audit log (one commit less per case).
 /// </summary>
@@ -16,31 +18,31 @@ public static class CasePersonEndpoint
 {
     public static IEndpointRouteBuilder MapCasePersonEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/internal/cases/{id:guid}/person", GetCasePerson).WithTags("Internal")
+        app.MapPost("/internal/cases/persons", GetCasePersons).WithTags("Internal").Validate<CaseIdsRequest>()
             .RequireAuthorization(policy => policy.RequireClaim(ReliefClaims.Subject, ReliefServiceClients.Registry));
         return app;
     }
 
     private const string SelectPerson = """
-        select id, county_code, person_name, sex, estimated_age, id_number_key_id, id_number_sealed, id_number_masked, anonymised_at
-        from cases where id = @Id
+        select id, county_code, person_name, sex, estimated_age, id_number_key_id, id_number_sealed, id_number_masked
+        from cases where id = any(@Ids) and anonymised_at is null
         """;
 
-    public static async Task<Results<Ok<CasePerson>, NotFound>> GetCasePerson(
-        Guid id, NpgsqlDataSource db, PersonalDataProtector protector, CancellationToken cancellationToken)
+    /// <summary>The persons of the cases asked for that Intake has; an unknown or anonymised case (no person left) is left out.</summary>
+    public static async Task<Ok<CasePerson[]>> GetCasePersons(
+        CaseIdsRequest request, NpgsqlDataSource db, PersonalDataProtector protector, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
-            SelectPerson, new { Id = id }, cancellationToken: cancellationToken));
-        // An anonymised case has no person left to tell of.
-        if (row is null || row.AnonymisedAt is not null)
-        {
-            return TypedResults.NotFound();
-        }
+        var rows = await connection.QueryAsync<PersonRow>(new CommandDefinition(
+            SelectPerson, new { request.Ids }, cancellationToken: cancellationToken));
+        return TypedResults.Ok(rows.Select(row => PersonOf(row, protector)).ToArray());
+    }
 
-        string? idNumber = row.IdNumberSealed is null ? null : protector.Open(new SealedValue(row.IdNumberKeyId!, row.IdNumberSealed), id);
-        return TypedResults.Ok(new CasePerson(
-            id,
+    private static CasePerson PersonOf(PersonRow row, PersonalDataProtector protector)
+    {
+        string? idNumber = row.IdNumberSealed is null ? null : protector.Open(new SealedValue(row.IdNumberKeyId!, row.IdNumberSealed), row.Id);
+        return new CasePerson(
+            row.Id,
             row.PersonName,
             row.Sex,
             row.EstimatedAge,
@@ -49,7 +51,7 @@ public static class CasePersonEndpoint
             idNumber?[..6],
             idNumber is null ? null : Convert.ToBase64String(protector.LookupHash(idNumber).Hash),
             idNumber is null ? [] : protector.LookupHashes(idNumber).Select(Convert.ToBase64String).ToArray(),
-            row.IdNumberMasked));
+            row.IdNumberMasked);
     }
 
     private sealed class PersonRow
@@ -62,7 +64,6 @@ public static class CasePersonEndpoint
         public string? IdNumberKeyId { get; init; }
         public byte[]? IdNumberSealed { get; init; }
         public string? IdNumberMasked { get; init; }
-        public DateTime? AnonymisedAt { get; init; }
     }
 }
 

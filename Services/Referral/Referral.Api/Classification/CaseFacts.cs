@@ -1,9 +1,9 @@
-using System.Net;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.Referral.Classification;
 
 /// <summary>
-/// What classified relief decides on, as Intake tells it (GET /internal/cases/{id}/facts): codes, an age and a county,
+/// What classified relief decides on, as Intake tells it (POST /internal/cases/facts): codes, an age and a county,
 /// never a name, a number or a note. Some are health data, which is why they are read over HTTP and never carried on
 /// the bus.
 /// </summary>
@@ -23,25 +23,30 @@ public sealed record CaseFacts(
     bool DocumentGiven = false,
     string Need = "");
 
-/// <summary>Intake's facts of a case, read with Referral's own client token.</summary>
-public sealed class IntakeCaseFacts(HttpClient http)
+/// <summary>
+/// Intake's facts of a case, read with Referral's own client token: the consumers' lookups at one moment go to Intake in
+/// one call (see <see cref="BatchedLookup{TKey,TValue}"/>).
+/// </summary>
+public sealed class IntakeCaseFacts(IHttpClientFactory clients) : IAsyncDisposable
 {
+    private readonly BatchedLookup<Guid, CaseFacts> lookup = new(async (ids, cancellationToken) =>
+    {
+        using var http = clients.CreateClient(nameof(IntakeCaseFacts));
+        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/facts", UriKind.Relative), new { ids }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var facts = await response.Content.ReadFromJsonAsync<CaseFacts[]>(cancellationToken)
+            ?? throw new InvalidOperationException("Intake answered no facts.");
+        return facts.ToDictionary(fact => fact.CaseId);
+    });
+
     /// <summary>
     /// The facts as Intake has them now. Intake unreachable or failing is transient (an <see cref="HttpRequestException"/>
     /// with a 5xx or no status: the message is retried); a case Intake does not have is permanent.
     /// </summary>
-    public async Task<CaseFacts> GetAsync(Guid caseId, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync(new Uri($"/internal/cases/{caseId}/facts", UriKind.Relative), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new CaseNotInIntakeException(caseId);
-        }
+    public async Task<CaseFacts> GetAsync(Guid caseId, CancellationToken cancellationToken) =>
+        await lookup.GetAsync(caseId, cancellationToken) ?? throw new CaseNotInIntakeException(caseId);
 
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<CaseFacts>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered empty facts.");
-    }
+    public ValueTask DisposeAsync() => lookup.DisposeAsync();
 }
 
 /// <summary>

@@ -1,23 +1,27 @@
-using System.Net;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.Registry.Persons;
 
-/// <summary>Intake's person of a case, read with Registry's own client token (see Intake's CasePersonEndpoint).</summary>
-public sealed class IntakeCases(HttpClient http)
+/// <summary>
+/// Intake's person of a case, read with Registry's own client token (see Intake's CasePersonEndpoint): the consumers'
+/// lookups at one moment go to Intake in one call (see <see cref="BatchedLookup{TKey,TValue}"/>).
+/// </summary>
+public sealed class IntakeCases(IHttpClientFactory clients) : IAsyncDisposable
 {
-    /// <summary>The person as registered, or null when the case has been anonymised (nothing left to tell).</summary>
-    public async Task<CasePerson?> GetPersonAsync(Guid caseId, CancellationToken cancellationToken)
+    private readonly BatchedLookup<Guid, CasePerson> lookup = new(async (ids, cancellationToken) =>
     {
-        using var response = await http.GetAsync(new Uri($"/internal/cases/{caseId}/person", UriKind.Relative), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
+        using var http = clients.CreateClient(nameof(IntakeCases));
+        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/persons", UriKind.Relative), new { ids }, cancellationToken);
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<CasePerson>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered an empty person.");
-    }
+        var persons = await response.Content.ReadFromJsonAsync<CasePerson[]>(cancellationToken)
+            ?? throw new InvalidOperationException("Intake answered no persons.");
+        return persons.ToDictionary(person => person.CaseId);
+    });
+
+    /// <summary>The person as registered, or null when the case has been anonymised (nothing left to tell).</summary>
+    public Task<CasePerson?> GetPersonAsync(Guid caseId, CancellationToken cancellationToken) => lookup.GetAsync(caseId, cancellationToken);
+
+    public ValueTask DisposeAsync() => lookup.DisposeAsync();
 }
 
 /// <summary>What Intake tells of a case's person: never the identity document itself, only its keyed hashes, masked.</summary>

@@ -1,9 +1,9 @@
-using System.Net;
+using Relief.ServiceDefaults.Http;
 
 namespace Relief.Reporting.ReadModel;
 
 /// <summary>
-/// What the read model keeps of Intake's facts of a case (GET /internal/cases/{id}/facts): codes, an age (kept only as a
+/// What the read model keeps of Intake's facts of a case (POST /internal/cases/facts): codes, an age (kept only as a
 /// band) and the time of the read — never a name or a number. Situations are health data: read over HTTP with
 /// Reporting's own client token, never from the bus. The fields are a subset of Intake's answer (the rest is ignored).
 /// </summary>
@@ -20,23 +20,27 @@ public sealed record CaseFactsView(
     DateTimeOffset AsOf,
     string Need = "");
 
-/// <summary>Intake's facts of a case, read with Reporting's own client token (as Referral's classification reads them).</summary>
-public sealed class IntakeFacts(HttpClient http)
+/// <summary>
+/// Intake's facts of a case, read with Reporting's own client token (as Referral's classification reads them): the
+/// consumers' lookups at one moment go to Intake in one call (see <see cref="BatchedLookup{TKey,TValue}"/>).
+/// </summary>
+public sealed class IntakeFacts(IHttpClientFactory clients) : IAsyncDisposable
 {
+    private readonly BatchedLookup<Guid, CaseFactsView> lookup = new(async (ids, cancellationToken) =>
+    {
+        using var http = clients.CreateClient(nameof(IntakeFacts));
+        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/facts", UriKind.Relative), new { ids }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var facts = await response.Content.ReadFromJsonAsync<CaseFactsView[]>(cancellationToken)
+            ?? throw new InvalidOperationException("Intake answered no facts.");
+        return facts.ToDictionary(fact => fact.CaseId);
+    });
+
     /// <summary>
     /// The facts as Intake has them now, or null when Intake has no such case (or only an anonymised one): the case is
     /// still counted from its events, without situations. Intake unreachable or failing throws (the message is retried).
     /// </summary>
-    public async Task<CaseFactsView?> GetAsync(Guid caseId, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync(new Uri($"/internal/cases/{caseId}/facts", UriKind.Relative), cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+    public Task<CaseFactsView?> GetAsync(Guid caseId, CancellationToken cancellationToken) => lookup.GetAsync(caseId, cancellationToken);
 
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<CaseFactsView>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered empty facts.");
-    }
+    public ValueTask DisposeAsync() => lookup.DisposeAsync();
 }

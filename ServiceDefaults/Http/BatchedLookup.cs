@@ -1,0 +1,85 @@
+using System.Threading.Channels;
+
+namespace Relief.ServiceDefaults.Http;
+
+/// <summary>
+/// Looks up one key at a time for its callers, and many at a time at the source: the lookups asked for while a call to the
+/// source is in flight wait and go together in the next call (up to <see cref="MaxBatch"/> keys). A consumer reads each
+/// case's facts from Intake; with sixteen messages handled at once that was sixteen HTTP calls, each with its own
+/// authentication, spans and round trip to Intake's database — the largest share of Registry's and Referral's CPU under
+/// load. Under no load a key is looked up alone at once, so nothing waits that did not have to.
+/// </summary>
+/// <remarks>
+/// A failed call fails every lookup in it (each caller's message is then retried as it would have been on its own); a key
+/// the source does not know is <c>null</c>. A caller that gives up stops waiting; its key may still be fetched.
+/// </remarks>
+public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : notnull where TValue : class
+{
+    public const int MaxBatch = 100;
+
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task reader;
+
+    /// <param name="fetch">Reads the values of up to <see cref="MaxBatch"/> distinct keys; keys it leaves out are unknown.</param>
+    public BatchedLookup(Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
+    {
+        this.fetch = fetch;
+        reader = Task.Run(ReadAsync);
+    }
+
+    public Task<TValue?> GetAsync(TKey key, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(key, new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(BatchedLookup<TKey, TValue>), "The service is stopping.");
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task ReadAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        var keys = new HashSet<TKey>();
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            keys.Clear();
+            // Distinct keys up to the limit; a key asked for twice is fetched once and answers both.
+            while (keys.Count < MaxBatch && queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                keys.Add(pending.Key);
+            }
+
+            try
+            {
+                var found = await fetch([.. keys], stopping.Token);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult(found.GetValueOrDefault(pending.Key));
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await stopping.CancelAsync();
+        await reader;
+        stopping.Dispose();
+    }
+
+    private sealed record Pending(TKey Key, TaskCompletionSource<TValue?> Done);
+}
