@@ -65,8 +65,30 @@ internal static class PipelineBenchmark
                 .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))) +
                 string.Create(culture, $"; total {warm.CpuPerCaseMs.Values.Sum():N2}"));
 
+            // Every case of the phases above on the duty desk before the stack is measured idle: nothing lost, and how long
+            // the backlog of an overload took to drain.
+            var drained = await WaitAllOnTheDeskAsync(new LocalStack(data), TimeSpan.FromMinutes(15));
+            Say("");
+            Say(string.Create(culture, $"backlog drained: {drained.OnTheDesk:N0} of {drained.Registered:N0} cases registered so far on the duty desk, {drained.Waited.TotalSeconds:N0} s after the last phase"));
+
+            var idle = await IdleAsync(data);
+            Say("");
+            Say("idle (30 s after the last case was handled): % of one core, resident memory");
+            foreach (var role in StackProcesses.Roles.Where(role => idle.Rss[role] > 0))
+            {
+                Say(string.Create(culture, $"  {role,-14} {idle.CpuPercent[role],6:N2}%  {idle.Rss[role] / 1048576.0,6:N0} MB"));
+            }
+
+            var stop = await StopWithBacklogAsync(stack, token, data);
+            stack = stop.Restarted;
+            Say("");
+            Say(string.Create(culture,
+                $"Ctrl+C with a backlog: {stop.Unsent} events unsent and {stop.Cases} cases in flight when stopped; stopped in {stop.StopSeconds:N1} s; " +
+                $"after the next start {stop.NotifiedAfterRestart} of {stop.Cases} cases reached the duty desk"));
+
             // Intake on its own (issue 10: registering with full validation and the outbox, beside the bare baseline): the
-            // consumers are frozen (SIGSTOP), their queues fill, and they drain once thawed.
+            // consumers are frozen (SIGSTOP), their queues fill, and they drain once thawed. Last, on the restarted stack: the
+            // backlog it leaves is not waited for.
             // Over the 13 counties, as a province-wide surge comes: each county's case numbers have a counter of their own.
             var counties = await SpreadOverCountiesAsync();
             var consumers = Consumers.SelectMany(role => StackProcesses.PidsOf(role, data)).ToList();
@@ -96,21 +118,6 @@ internal static class PipelineBenchmark
                 $"p99 {spread.Load.Percentile(99):N1} ms, failed {spread.Load.Failed}"));
             Say("  CPU per case: " + string.Join(", ", spread.CpuPerCaseMs.Where(pair => pair.Value > 0.005)
                 .Select(pair => string.Create(culture, $"{pair.Key} {pair.Value:N2}"))));
-
-            var idle = await IdleAsync(data);
-            Say("");
-            Say("idle (30 s after the last case was handled): % of one core, resident memory");
-            foreach (var role in StackProcesses.Roles.Where(role => idle.Rss[role] > 0))
-            {
-                Say(string.Create(culture, $"  {role,-14} {idle.CpuPercent[role],6:N2}%  {idle.Rss[role] / 1048576.0,6:N0} MB"));
-            }
-
-            var stop = await StopWithBacklogAsync(stack, token, data);
-            stack = stop.Restarted;
-            Say("");
-            Say(string.Create(culture,
-                $"Ctrl+C with a backlog: {stop.Unsent} events unsent and {stop.Cases} cases in flight when stopped; stopped in {stop.StopSeconds:N1} s; " +
-                $"after the next start {stop.NotifiedAfterRestart} of {stop.Cases} cases reached the duty desk"));
         }
         finally
         {
@@ -140,7 +147,7 @@ internal static class PipelineBenchmark
         }
 
         Say(string.Create(culture, $"Intake benchmark — {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}"));
-        var baseline = await MeasureBaselineAsync();
+        var baseline = rounds < 0 ? new LoadResult(0, 0, 0, TimeSpan.FromSeconds(1), [], [], []) : await MeasureBaselineAsync();
         Say(string.Create(culture,
             $"bare baseline (validate + insert + publish → consume), {Connections} connections, closed loop: {baseline.RequestsPerSecond:N0} req/s, p50 {baseline.Percentile(50):N1} ms, p99 {baseline.Percentile(99):N1} ms"));
         var data = Directory.CreateTempSubdirectory("relief-bench-").FullName;
@@ -190,7 +197,15 @@ internal static class PipelineBenchmark
                 await WaitQuiescentAsync(new LocalStack(data));
                 Console.WriteLine($"  … the whole pipeline at {rate} cases/s for {pipelineHold} s");
                 using var held = Load(token);
-                await held.FixedRateAsync(rate, TimeSpan.FromSeconds(pipelineHold));
+                var before = StackProcesses.Take(data);
+                var result = await held.FixedRateAsync(rate, TimeSpan.FromSeconds(pipelineHold));
+                var after = StackProcesses.Take(data);
+                var lags = await LagsAsync(new LocalStack(data), result.CaseIds);
+                Say(string.Create(culture,
+                    $"whole pipeline at {rate} cases/s: {result.RequestsPerSecond:N0} cases/s, p50 {result.Percentile(50):N1} ms, p99 {result.Percentile(99):N1} ms, " +
+                    $"lag p50 {LoadGenerator.Percentile(lags, 50):N0} ms, p99 {LoadGenerator.Percentile(lags, 99):N0} ms; CPU per case: ") +
+                    string.Join(", ", StackProcesses.CpuBetween(before, after).Where(pair => pair.Value > 0.005)
+                        .Select(pair => string.Create(culture, $"{pair.Key} {1000 * pair.Value / Math.Max(1, result.Created):N2}"))));
             }
         }
         finally
@@ -275,6 +290,36 @@ internal static class PipelineBenchmark
         return ids.Select(id => notified.TryGetValue(id, out var at) && registered.TryGetValue(id, out var from)
             ? (at - from).TotalMilliseconds
             : double.PositiveInfinity).ToArray();
+    }
+
+    private sealed record Drained(long Registered, long OnTheDesk, TimeSpan Waited);
+
+    /// <summary>Waits until every case registered so far (each needs a referral) has its referral on a duty desk.</summary>
+    private static async Task<Drained> WaitAllOnTheDeskAsync(LocalStack stack, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        long registered, onTheDesk;
+        do
+        {
+            await using (var intake = new NpgsqlConnection(stack.DatabaseConnectionString("intake")))
+            {
+                registered = await intake.ExecuteScalarAsync<long>("select count(*) from cases");
+            }
+
+            await using (var notifications = new NpgsqlConnection(stack.DatabaseConnectionString("notification")))
+            {
+                onTheDesk = await notifications.ExecuteScalarAsync<long>(
+                    "select count(distinct case_id) from notifications where kind = 'referral_requested'");
+            }
+
+            if (onTheDesk < registered)
+            {
+                await Task.Delay(1000);
+            }
+        }
+        while (onTheDesk < registered && clock.Elapsed < timeout);
+
+        return new Drained(registered, onTheDesk, clock.Elapsed);
     }
 
     private sealed record Idle(Dictionary<string, double> CpuPercent, Dictionary<string, long> Rss);

@@ -4,7 +4,7 @@ namespace Relief.Benchmarks;
 
 /// <summary>
 /// The processes of a running stack, by role, read from /proc: CPU time (user + system) and resident memory. PostgreSQL
-/// counts its postmaster and every backend; a backend that ended during the phase is not counted.
+/// counts its postmaster, every backend and the backends that have ended (their time kept by the postmaster).
 /// </summary>
 public static class StackProcesses
 {
@@ -44,6 +44,12 @@ public static class StackProcesses
                 }
 
                 cpu[role] += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                if (pid == postmaster)
+                {
+                    // The backends that ended since the last sample: the postmaster reaped them, and keeps their CPU time
+                    // (cutime, cstime); without it a phase whose connections came and went would count too little.
+                    cpu[role] += (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                }
                 rss[role] += long.Parse(fields[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)

@@ -42,9 +42,12 @@ if [ -s "$data/db/postmaster.pid" ]; then
     fi
 fi
 
+# pg_stat_statements counts every statement's calls and time, the services' and their triggers' alike (README,
+# Operations: which statements a case costs).
 start_server() {
     "${as_postgres[@]}" "$bin/postgres" -D "$data/db" -p "$PGPORT" -k "$data" \
         -c listen_addresses=127.0.0.1 -c max_connections=300 \
-        -c max_wal_size=2GB -c checkpoint_timeout=15min &
+        -c max_wal_size=2GB -c checkpoint_timeout=15min \
+        -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all &
 }
 supervise
