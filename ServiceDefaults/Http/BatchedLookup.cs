@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Threading.Channels;
 
 namespace Relief.ServiceDefaults.Http;
@@ -82,4 +83,23 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
     }
 
     private sealed record Pending(TKey Key, TaskCompletionSource<TValue?> Done);
+}
+
+public static class BatchedLookup
+{
+    /// <summary>
+    /// A lookup whose calls go to another service's batch endpoint: <c>POST {path}</c> with <c>{"ids": [...]}</c>, answered by
+    /// the values it has (the others left out). <paramref name="clientName"/> is a named client carrying the caller's token.
+    /// </summary>
+    public static BatchedLookup<TKey, TValue> OverHttp<TKey, TValue>(IHttpClientFactory clients, string clientName, string path, Func<TValue, TKey> keyOf)
+        where TKey : notnull where TValue : class =>
+        new(async (ids, cancellationToken) =>
+        {
+            using var http = clients.CreateClient(clientName);
+            using var response = await http.PostAsJsonAsync(new Uri(path, UriKind.Relative), new { ids }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var values = await response.Content.ReadFromJsonAsync<TValue[]>(cancellationToken)
+                ?? throw new InvalidOperationException($"{path} answered nothing.");
+            return values.ToDictionary(keyOf);
+        });
 }

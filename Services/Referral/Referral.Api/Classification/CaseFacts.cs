@@ -29,15 +29,8 @@ public sealed record CaseFacts(
 /// </summary>
 public sealed class IntakeCaseFacts(IHttpClientFactory clients) : IAsyncDisposable
 {
-    private readonly BatchedLookup<Guid, CaseFacts> lookup = new(async (ids, cancellationToken) =>
-    {
-        using var http = clients.CreateClient(nameof(IntakeCaseFacts));
-        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/facts", UriKind.Relative), new { ids }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var facts = await response.Content.ReadFromJsonAsync<CaseFacts[]>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered no facts.");
-        return facts.ToDictionary(fact => fact.CaseId);
-    });
+    private readonly BatchedLookup<Guid, CaseFacts> lookup =
+        BatchedLookup.OverHttp<Guid, CaseFacts>(clients, nameof(IntakeCaseFacts), "/internal/cases/facts", fact => fact.CaseId);
 
     /// <summary>
     /// The facts as Intake has them now. Intake unreachable or failing is transient (an <see cref="HttpRequestException"/>

@@ -8,15 +8,8 @@ namespace Relief.Registry.Persons;
 /// </summary>
 public sealed class IntakeCases(IHttpClientFactory clients) : IAsyncDisposable
 {
-    private readonly BatchedLookup<Guid, CasePerson> lookup = new(async (ids, cancellationToken) =>
-    {
-        using var http = clients.CreateClient(nameof(IntakeCases));
-        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/persons", UriKind.Relative), new { ids }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var persons = await response.Content.ReadFromJsonAsync<CasePerson[]>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered no persons.");
-        return persons.ToDictionary(person => person.CaseId);
-    });
+    private readonly BatchedLookup<Guid, CasePerson> lookup =
+        BatchedLookup.OverHttp<Guid, CasePerson>(clients, nameof(IntakeCases), "/internal/cases/persons", person => person.CaseId);
 
     /// <summary>The person as registered, or null when the case has been anonymised (nothing left to tell).</summary>
     public Task<CasePerson?> GetPersonAsync(Guid caseId, CancellationToken cancellationToken) => lookup.GetAsync(caseId, cancellationToken);

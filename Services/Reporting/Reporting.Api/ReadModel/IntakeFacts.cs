@@ -26,15 +26,8 @@ public sealed record CaseFactsView(
 /// </summary>
 public sealed class IntakeFacts(IHttpClientFactory clients) : IAsyncDisposable
 {
-    private readonly BatchedLookup<Guid, CaseFactsView> lookup = new(async (ids, cancellationToken) =>
-    {
-        using var http = clients.CreateClient(nameof(IntakeFacts));
-        using var response = await http.PostAsJsonAsync(new Uri("/internal/cases/facts", UriKind.Relative), new { ids }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var facts = await response.Content.ReadFromJsonAsync<CaseFactsView[]>(cancellationToken)
-            ?? throw new InvalidOperationException("Intake answered no facts.");
-        return facts.ToDictionary(fact => fact.CaseId);
-    });
+    private readonly BatchedLookup<Guid, CaseFactsView> lookup =
+        BatchedLookup.OverHttp<Guid, CaseFactsView>(clients, nameof(IntakeFacts), "/internal/cases/facts", fact => fact.CaseId);
 
     /// <summary>
     /// The facts as Intake has them now, or null when Intake has no such case (or only an anonymised one): the case is
