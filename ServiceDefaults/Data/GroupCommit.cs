@@ -28,7 +28,11 @@ public sealed partial class GroupCommit : IAsyncDisposable
     public GroupCommit(ILogger<GroupCommit> logger)
     {
         this.logger = logger;
-        writer = Task.Run(WriteAsync);
+        // Not in the context of the request that happened to resolve it first: the writer outlives that request.
+        using (ExecutionContext.SuppressFlow())
+        {
+            writer = Task.Run(WriteAsync);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Threading.Channels;
+using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.ServiceDefaults.Http;
 
@@ -27,12 +29,17 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
     public BatchedLookup(Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
     {
         this.fetch = fetch;
-        reader = Task.Run(ReadAsync);
+        // Not in the context of whoever asked first: the reader outlives that message, and its calls are traces of their own.
+        using (ExecutionContext.SuppressFlow())
+        {
+            reader = Task.Run(ReadAsync);
+        }
     }
 
     public Task<TValue?> GetAsync(TKey key, CancellationToken cancellationToken)
     {
-        var pending = new Pending(key, new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(key, Activity.Current?.Context ?? default,
+            new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(BatchedLookup<TKey, TValue>), "The service is stopping.");
@@ -56,6 +63,10 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
                 keys.Add(pending.Key);
             }
 
+            // One trace per call, linked to the trace of each message it answers.
+            using var activity = ReliefTelemetry.ActivitySource.StartActivity("batched lookup", ActivityKind.Internal, parentContext: default,
+                links: batch.Where(pending => pending.Caller != default).Select(pending => new ActivityLink(pending.Caller)));
+            activity?.SetTag("relief.lookup.keys", keys.Count);
             try
             {
                 var found = await fetch([.. keys], stopping.Token);
@@ -66,6 +77,7 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
             }
             catch (Exception e)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetException(e);
@@ -82,7 +94,7 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
         stopping.Dispose();
     }
 
-    private sealed record Pending(TKey Key, TaskCompletionSource<TValue?> Done);
+    private sealed record Pending(TKey Key, ActivityContext Caller, TaskCompletionSource<TValue?> Done);
 }
 
 public static class BatchedLookup

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Relief.ServiceDefaults.Http;
 
 namespace Relief.UnitTests;
@@ -101,5 +102,21 @@ public sealed class BatchedLookupTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Deadline));
         source.Release.TrySetResult();
         Assert.Equal("value 4", await patient.WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task Its_calls_do_not_run_in_the_trace_of_whoever_created_it()
+    {
+        var seen = new List<string?>();
+        using var firstMessage = new Activity("the first message's consumer").Start();
+        await using var lookup = new BatchedLookup<int, string>((keys, _) =>
+        {
+            seen.Add(Activity.Current?.OperationName);
+            return Task.FromResult<IReadOnlyDictionary<int, string>>(keys.ToDictionary(key => key, key => $"value {key}"));
+        });
+
+        Assert.Equal("value 2", await lookup.GetAsync(2, CancellationToken.None).WaitAsync(Deadline));
+        Assert.DoesNotContain("the first message's consumer", seen);
+        Assert.Single(seen);
     }
 }
