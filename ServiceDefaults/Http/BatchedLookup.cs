@@ -7,7 +7,7 @@ namespace Relief.ServiceDefaults.Http;
 
 /// <summary>
 /// Looks up one key at a time for its callers, and many at a time at the source: the lookups asked for while a call to the
-/// source is in flight wait and go together in the next call (up to <see cref="MaxBatch"/> keys). A consumer reads each
+/// source is in flight wait and go together in the next call (up to <see cref="BatchedLookup.MaxBatch"/> keys). A consumer reads each
 /// case's facts from Intake; with sixteen messages handled at once that was sixteen HTTP calls, each with its own
 /// authentication, spans and round trip to Intake's database — the largest share of Registry's and Referral's CPU under
 /// load. Under no load a key is looked up alone at once, so nothing waits that did not have to.
@@ -18,14 +18,12 @@ namespace Relief.ServiceDefaults.Http;
 /// </remarks>
 public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : notnull where TValue : class
 {
-    public const int MaxBatch = 100;
-
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task reader;
 
-    /// <param name="fetch">Reads the values of up to <see cref="MaxBatch"/> distinct keys; keys it leaves out are unknown.</param>
+    /// <param name="fetch">Reads the values of up to <see cref="BatchedLookup.MaxBatch"/> distinct keys; keys it leaves out are unknown.</param>
     public BatchedLookup(Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
     {
         this.fetch = fetch;
@@ -50,14 +48,14 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
 
     private async Task ReadAsync()
     {
-        var batch = new List<Pending>(MaxBatch);
+        var batch = new List<Pending>(BatchedLookup.MaxBatch);
         var keys = new HashSet<TKey>();
         while (await queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
             keys.Clear();
             // Distinct keys up to the limit; a key asked for twice is fetched once and answers both.
-            while (keys.Count < MaxBatch && queue.Reader.TryRead(out var pending))
+            while (keys.Count < BatchedLookup.MaxBatch && queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
                 keys.Add(pending.Key);
@@ -99,6 +97,9 @@ public sealed class BatchedLookup<TKey, TValue> : IAsyncDisposable where TKey : 
 
 public static class BatchedLookup
 {
+    /// <summary>The most distinct keys one call asks for (and the most a batch endpoint need accept).</summary>
+    public const int MaxBatch = 100;
+
     /// <summary>
     /// A lookup whose calls go to another service's batch endpoint: <c>POST {path}</c> with <c>{"ids": [...]}</c>, answered by
     /// the values it has (the others left out). <paramref name="clientName"/> is a named client carrying the caller's token.

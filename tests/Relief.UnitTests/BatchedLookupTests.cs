@@ -62,13 +62,13 @@ public sealed class BatchedLookupTests
         await using var lookup = new BatchedLookup<int, string>(source.FetchAsync);
         var first = lookup.GetAsync(0, CancellationToken.None);
         await source.FirstCallStarted.Task.WaitAsync(Deadline);
-        var many = Enumerable.Range(1, BatchedLookup<int, string>.MaxBatch + 10)
+        var many = Enumerable.Range(1, BatchedLookup.MaxBatch + 10)
             .Select(key => lookup.GetAsync(key * 2, CancellationToken.None)).ToArray();
         source.Release.TrySetResult();
 
         await first.WaitAsync(Deadline);
         Assert.All(await Task.WhenAll(many).WaitAsync(Deadline), Assert.NotNull);
-        Assert.Equal(new[] { 1, BatchedLookup<int, string>.MaxBatch, 10 }, source.Calls.Select(call => call.Count));
+        Assert.Equal(new[] { 1, BatchedLookup.MaxBatch, 10 }, source.Calls.Select(call => call.Count));
     }
 
     [Fact]

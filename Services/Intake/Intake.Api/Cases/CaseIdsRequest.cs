@@ -13,6 +13,6 @@ public sealed class CaseIdsRequestValidator : AbstractValidator<CaseIdsRequest>
 {
     public CaseIdsRequestValidator() =>
         RuleFor(r => r.Ids).NotEmpty().WithMessage("请列出案件 / the case ids are required")
-            .Must(ids => ids is null || ids.Length <= BatchedLookup<Guid, object>.MaxBatch)
-            .WithMessage($"一次最多 {BatchedLookup<Guid, object>.MaxBatch} 个案件 / at most {BatchedLookup<Guid, object>.MaxBatch} cases at a time");
+            .Must(ids => ids is null || ids.Length <= BatchedLookup.MaxBatch)
+            .WithMessage($"一次最多 {BatchedLookup.MaxBatch} 个案件 / at most {BatchedLookup.MaxBatch} cases at a time");
 }
