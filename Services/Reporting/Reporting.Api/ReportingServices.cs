@@ -41,6 +41,10 @@ public static class ReportingServices
         builder.Services.AddHttpClient(HistoryClients.Registry, http => http.BaseAddress = new Uri("https+http://registry")).AddServiceToken();
         builder.Services.AddHttpClient(HistoryClients.FamilySearch, http => http.BaseAddress = new Uri("https+http://familysearch")).AddServiceToken();
         builder.Services.AddSingleton<ReadModelRebuild>();
+        builder.Services.AddOptions<RollUpOptions>().BindConfiguration("RollUps");
+        builder.Services.AddSingleton<RollUpFolder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RollUpFolder>());
+        builder.Services.AddSingleton<ReadModelUnits>();
         return builder;
     }
 }

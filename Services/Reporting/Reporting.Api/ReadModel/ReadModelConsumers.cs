@@ -13,13 +13,19 @@ public sealed class UnitWrites(UnitOfWork unit) : IReadModelWrites
     public void Write(string sql, object parameters) => unit.Write(sql, parameters);
 }
 
+/// <summary>What a read-model consumer writes through: the units of work, and the fold of the roll-ups it wakes after each.</summary>
+public sealed record ReadModelUnits(UnitOfWorkFactory Factory, RollUpFolder Folder);
+
 /// <summary>
 /// Applies one event to the read model through its handler, once per message (the inbox), under the feed lock taken
 /// shared: a rebuild holding it exclusively makes the event wait and apply on top of the rebuilt rows.
 /// </summary>
-public abstract class ReadModelConsumer<TMessage>(UnitOfWorkFactory units, ILogger logger) : IdempotentConsumer<TMessage>(units, logger)
+public abstract class ReadModelConsumer<TMessage>(ReadModelUnits units, ILogger logger) : IdempotentConsumer<TMessage>(units.Factory, logger)
     where TMessage : class
 {
+    // The roll-ups' deltas this unit wrote are folded a moment later (RollUpFolder).
+    protected override void Committed(TMessage message) => units.Folder.Notify();
+
     protected override async Task HandleAsync(TMessage message, UnitOfWork unit, CancellationToken cancellationToken)
     {
         // Read before the lock is asked for: a rebuild never waits on Intake through a consumer.
@@ -32,7 +38,7 @@ public abstract class ReadModelConsumer<TMessage>(UnitOfWorkFactory units, ILogg
     protected abstract Task<Action<IReadModelWrites>> PrepareAsync(TMessage message, CancellationToken cancellationToken);
 }
 
-public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<CaseRegisteredConsumer> logger)
+public sealed class CaseRegisteredConsumer(ReadModelUnits units, IntakeFacts intake, ILogger<CaseRegisteredConsumer> logger)
     : ReadModelConsumer<CaseRegistered>(units, logger)
 {
     protected override string InboxName => "reporting.case-registered";
@@ -44,7 +50,7 @@ public sealed class CaseRegisteredConsumer(UnitOfWorkFactory units, IntakeFacts 
     }
 }
 
-public sealed class IdentityConfirmedConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<IdentityConfirmedConsumer> logger)
+public sealed class IdentityConfirmedConsumer(ReadModelUnits units, IntakeFacts intake, ILogger<IdentityConfirmedConsumer> logger)
     : ReadModelConsumer<IdentityConfirmed>(units, logger)
 {
     protected override string InboxName => "reporting.identity-confirmed";
@@ -56,7 +62,7 @@ public sealed class IdentityConfirmedConsumer(UnitOfWorkFactory units, IntakeFac
     }
 }
 
-public sealed class CaseUpdatedConsumer(UnitOfWorkFactory units, IntakeFacts intake, ILogger<CaseUpdatedConsumer> logger)
+public sealed class CaseUpdatedConsumer(ReadModelUnits units, IntakeFacts intake, ILogger<CaseUpdatedConsumer> logger)
     : ReadModelConsumer<CaseUpdated>(units, logger)
 {
     protected override string InboxName => "reporting.case-updated";
@@ -69,7 +75,7 @@ public sealed class CaseUpdatedConsumer(UnitOfWorkFactory units, IntakeFacts int
 }
 
 /// <summary>An event whose handler needs nothing but the event.</summary>
-public abstract class PlainReadModelConsumer<TMessage>(UnitOfWorkFactory units, ILogger logger, Action<IReadModelWrites, TMessage> handler)
+public abstract class PlainReadModelConsumer<TMessage>(ReadModelUnits units, ILogger logger, Action<IReadModelWrites, TMessage> handler)
     : ReadModelConsumer<TMessage>(units, logger)
     where TMessage : class
 {
@@ -77,91 +83,91 @@ public abstract class PlainReadModelConsumer<TMessage>(UnitOfWorkFactory units, 
         Task.FromResult<Action<IReadModelWrites>>(writes => handler(writes, message));
 }
 
-public sealed class CaseClosedConsumer(UnitOfWorkFactory units, ILogger<CaseClosedConsumer> logger)
+public sealed class CaseClosedConsumer(ReadModelUnits units, ILogger<CaseClosedConsumer> logger)
     : PlainReadModelConsumer<CaseClosed>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.case-closed";
 }
 
-public sealed class CaseClassifiedConsumer(UnitOfWorkFactory units, ILogger<CaseClassifiedConsumer> logger)
+public sealed class CaseClassifiedConsumer(ReadModelUnits units, ILogger<CaseClassifiedConsumer> logger)
     : PlainReadModelConsumer<CaseClassified>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.case-classified";
 }
 
-public sealed class ReferralRequestedConsumer(UnitOfWorkFactory units, ILogger<ReferralRequestedConsumer> logger)
+public sealed class ReferralRequestedConsumer(ReadModelUnits units, ILogger<ReferralRequestedConsumer> logger)
     : PlainReadModelConsumer<ReferralRequested>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-requested";
 }
 
-public sealed class ReferralAcceptedConsumer(UnitOfWorkFactory units, ILogger<ReferralAcceptedConsumer> logger)
+public sealed class ReferralAcceptedConsumer(ReadModelUnits units, ILogger<ReferralAcceptedConsumer> logger)
     : PlainReadModelConsumer<ReferralAccepted>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-accepted";
 }
 
-public sealed class ReferralRejectedConsumer(UnitOfWorkFactory units, ILogger<ReferralRejectedConsumer> logger)
+public sealed class ReferralRejectedConsumer(ReadModelUnits units, ILogger<ReferralRejectedConsumer> logger)
     : PlainReadModelConsumer<ReferralRejected>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-rejected";
 }
 
-public sealed class ReferralStatusChangedConsumer(UnitOfWorkFactory units, ILogger<ReferralStatusChangedConsumer> logger)
+public sealed class ReferralStatusChangedConsumer(ReadModelUnits units, ILogger<ReferralStatusChangedConsumer> logger)
     : PlainReadModelConsumer<ReferralStatusChanged>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-status-changed";
 }
 
-public sealed class ReferralCompletedConsumer(UnitOfWorkFactory units, ILogger<ReferralCompletedConsumer> logger)
+public sealed class ReferralCompletedConsumer(ReadModelUnits units, ILogger<ReferralCompletedConsumer> logger)
     : PlainReadModelConsumer<ReferralCompleted>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-completed";
 }
 
-public sealed class ReferralOverdueConsumer(UnitOfWorkFactory units, ILogger<ReferralOverdueConsumer> logger)
+public sealed class ReferralOverdueConsumer(ReadModelUnits units, ILogger<ReferralOverdueConsumer> logger)
     : PlainReadModelConsumer<ReferralOverdue>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.referral-overdue";
 }
 
-public sealed class ReliefActionRecordedConsumer(UnitOfWorkFactory units, ILogger<ReliefActionRecordedConsumer> logger)
+public sealed class ReliefActionRecordedConsumer(ReadModelUnits units, ILogger<ReliefActionRecordedConsumer> logger)
     : PlainReadModelConsumer<ReliefActionRecorded>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.relief-action-recorded";
 }
 
-public sealed class ReliefActionVoidedConsumer(UnitOfWorkFactory units, ILogger<ReliefActionVoidedConsumer> logger)
+public sealed class ReliefActionVoidedConsumer(ReadModelUnits units, ILogger<ReliefActionVoidedConsumer> logger)
     : PlainReadModelConsumer<ReliefActionVoided>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.relief-action-voided";
 }
 
-public sealed class ServicePointChangedConsumer(UnitOfWorkFactory units, ILogger<ServicePointChangedConsumer> logger)
+public sealed class ServicePointChangedConsumer(ReadModelUnits units, ILogger<ServicePointChangedConsumer> logger)
     : PlainReadModelConsumer<ServicePointChanged>(units, logger, ReadModelHandlers.Apply)
 {
     protected override string InboxName => "reporting.service-point-changed";
 }
 
-public sealed class NoticeDraftedConsumer(UnitOfWorkFactory units, ILogger<NoticeDraftedConsumer> logger)
+public sealed class NoticeDraftedConsumer(ReadModelUnits units, ILogger<NoticeDraftedConsumer> logger)
     : PlainReadModelConsumer<NoticeDrafted>(units, logger, NoticeHandlers.Apply)
 {
     protected override string InboxName => "reporting.notice-drafted";
 }
 
-public sealed class NoticePublishedConsumer(UnitOfWorkFactory units, ILogger<NoticePublishedConsumer> logger)
+public sealed class NoticePublishedConsumer(ReadModelUnits units, ILogger<NoticePublishedConsumer> logger)
     : PlainReadModelConsumer<NoticePublished>(units, logger, NoticeHandlers.Apply)
 {
     protected override string InboxName => "reporting.notice-published";
 }
 
-public sealed class NoticeWithdrawnConsumer(UnitOfWorkFactory units, ILogger<NoticeWithdrawnConsumer> logger)
+public sealed class NoticeWithdrawnConsumer(ReadModelUnits units, ILogger<NoticeWithdrawnConsumer> logger)
     : PlainReadModelConsumer<NoticeWithdrawn>(units, logger, NoticeHandlers.Apply)
 {
     protected override string InboxName => "reporting.notice-withdrawn";
 }
 
-public sealed class NoticeOverdueConsumer(UnitOfWorkFactory units, ILogger<NoticeOverdueConsumer> logger)
+public sealed class NoticeOverdueConsumer(ReadModelUnits units, ILogger<NoticeOverdueConsumer> logger)
     : PlainReadModelConsumer<NoticeOverdue>(units, logger, NoticeHandlers.Apply)
 {
     protected override string InboxName => "reporting.notice-overdue";

@@ -90,7 +90,12 @@ public sealed partial class ReadModelRebuild(
                 .Add("delete from report_relief")
                 .Add("delete from report_points")
                 .Add("delete from report_notices")
-                // The triggers counted every deleted row out of the roll-ups: what is left are zero rows.
+                // The triggers counted every deleted row out of the roll-ups (as deltas): what is left are zero rows.
+                .Add("delete from report_case_count_deltas")
+                .Add("delete from report_relief_count_deltas")
+                .Add("delete from report_referral_count_deltas")
+                .Add("delete from report_referral_accept_minute_deltas")
+                .Add("delete from report_referred_month_deltas")
                 .Add("delete from report_case_counts")
                 .Add("delete from report_relief_counts")
                 .Add("delete from report_referral_counts")

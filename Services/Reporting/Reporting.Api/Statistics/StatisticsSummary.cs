@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Relief.Reporting.ReadModel;
 using Relief.ServiceDefaults.Authentication;
 
 namespace Relief.Reporting.Statistics;
@@ -281,6 +282,8 @@ public static class SummaryQuery
     public static async Task<StatisticsSummary> RunAsync(NpgsqlDataSource db, StatisticsFilter filter, ReliefUser user, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        // The deltas consumers wrote this last second: the roll-ups then count every row written before this summary.
+        await RollUpFolder.FoldAsync(connection, cancellationToken);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(SqlFor(filter, user), filter.Parameters(user), cancellationToken: cancellationToken));
         var cases = await grid.ReadSingleAsync<int>();
         var referrals = await grid.ReadSingleAsync<ReferralRow>();
