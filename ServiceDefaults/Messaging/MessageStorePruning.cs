@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Relief.ServiceDefaults.Concurrency;
 
 namespace Relief.ServiceDefaults.Messaging;
 
@@ -49,22 +50,13 @@ public sealed partial class MessageStorePruning(
         return total;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(Interval, async cancellationToken =>
             {
-                var (sent, handled) = await PruneAsync(stoppingToken);
+                var (sent, handled) = await PruneAsync(cancellationToken);
                 LogPruned(logger, sent, handled);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
-    }
+            },
+            e => LogFailed(logger, e.GetType().Name), stoppingToken, firstPassAtOnce: false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Sent} sent outbox row(s) and {Handled} inbox row(s)")]
     private static partial void LogPruned(ILogger logger, int sent, int handled);

@@ -4,6 +4,7 @@ using Npgsql;
 using Relief.FamilySearch.Contracts;
 using Relief.FamilySearch.Notices;
 using Relief.ServiceDefaults.Data;
+using Relief.ServiceDefaults.Concurrency;
 
 namespace Relief.FamilySearch.Deadlines;
 
@@ -70,27 +71,16 @@ public sealed partial class DeadlineWatcher(
     public DateTimeOffset? LastPassAt =>
         Interlocked.Read(ref lastPassTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // The timer runs on the injected clock too, made before the first pass: a clock moved on meanwhile wakes the next.
-        using var timer = new PeriodicTimer(options.CurrentValue.PollEvery, clock);
-        do
-        {
-            try
+    // A failed pass leaves its rows due for the next one.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(options.CurrentValue.PollEvery, async cancellationToken =>
             {
-                while (await FireDueAsync(stoppingToken) >= BatchSize)
+                while (await FireDueAsync(cancellationToken) >= BatchSize)
                 {
                     // a backlog (after an outage): take the next batch now
                 }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Type only: the message may quote data. The rows stay due for the next pass.
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+            },
+            e => LogFailed(logger, e.GetType().Name), stoppingToken, clock: clock);
 
     /// <summary>One pass: fires the deadlines due now that no other instance holds; returns how many.</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)

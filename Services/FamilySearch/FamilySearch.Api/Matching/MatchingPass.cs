@@ -7,6 +7,7 @@ using Relief.FamilySearch.Notices;
 using Relief.FamilySearch.Reports;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.PersonalData;
+using Relief.ServiceDefaults.Concurrency;
 
 namespace Relief.FamilySearch.Matching;
 
@@ -80,26 +81,16 @@ public sealed partial class MatchingPass(
         delete from match_candidates where report_id = @Id and status = 'proposed' and not (notice_id = any(@Kept))
         """;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.CurrentValue.PollInterval, clock);
-        do
-        {
-            try
+    // A failed pass leaves its rows queued for the next one.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(options.CurrentValue.PollInterval, async cancellationToken =>
             {
-                while (await RunOnceAsync(stoppingToken) == BatchSize)
+                while (await RunOnceAsync(cancellationToken) == BatchSize)
                 {
                     // a backlog: take the next batch now
                 }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Type only: the message may quote data. The rows stay queued for the next pass.
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+            },
+            e => LogFailed(logger, e.GetType().Name), stoppingToken, clock: clock);
 
     /// <summary>One pass over the queue; returns how many queue rows it took.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)

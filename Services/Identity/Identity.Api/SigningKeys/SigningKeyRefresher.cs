@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Relief.ServiceDefaults.Concurrency;
 
 namespace Relief.Identity.SigningKeys;
 
@@ -10,23 +11,14 @@ public sealed partial class SigningKeyRefresher(
     IServiceScopeFactory scopes, IOptions<IdentitySettings> settings, TimeProvider clock, ILogger<SigningKeyRefresher> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.Value.SigningKeyRefreshInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+    // The keys were loaded at start; a failed re-read leaves the keys in memory valid, and the next tick tries again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(settings.Value.SigningKeyRefreshInterval, async cancellationToken =>
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().LoadAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The keys in memory stay valid; the next tick tries again.
-                LogRefreshFailed(logger, e.GetType().FullName);
-            }
-        }
-    }
+                await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().LoadAsync(cancellationToken);
+            },
+            e => LogRefreshFailed(logger, e.GetType().FullName), stoppingToken, firstPassAtOnce: false, clock);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not re-read the signing keys: {ExceptionType}")]
     private static partial void LogRefreshFailed(ILogger logger, string? exceptionType);

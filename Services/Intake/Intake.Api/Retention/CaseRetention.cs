@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Relief.ServiceDefaults.Concurrency;
 
 namespace Relief.Intake.Retention;
 
@@ -41,23 +42,14 @@ public sealed partial class CaseRetention(NpgsqlDataSource db, IOptions<Retentio
             new { KeepFor = options.Value.ClosedCasesKeepPersonalDataFor }, cancellationToken: cancellationToken));
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval);
-        do
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(options.Value.Interval,
+            async cancellationToken =>
             {
-                var anonymised = await AnonymiseExpiredAsync(stoppingToken);
+                var anonymised = await AnonymiseExpiredAsync(cancellationToken);
                 LogAnonymised(logger, anonymised);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+            },
+            e => LogFailed(logger, e.GetType().Name), stoppingToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Count} closed case(s) anonymised")]
     private static partial void LogAnonymised(ILogger logger, int count);
