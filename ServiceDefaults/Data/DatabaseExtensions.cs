@@ -42,9 +42,12 @@ public static class DatabaseExtensions
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 20;
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-            // A command is traced when it belongs to a request or a message; the relay's and the health monitor's
-            // polls, every few seconds in every service, would otherwise each be a trace of their own.
-            dataSource.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null));
+            // A command or batch is traced when it belongs to a request or a message; the relay's and the health
+            // monitor's polls, every few seconds in every service, would otherwise each be a trace of their own. A group
+            // commit's batch is timed by the group commit's own span instead (its text would be every unit's statements).
+            dataSource.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is { } current && !GroupCommit.IsGroupCommit(current)));
         });
 
         // Registered before the bus so the schema exists before the first message is consumed.

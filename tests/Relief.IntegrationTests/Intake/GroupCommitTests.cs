@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Relief.IntegrationTests.Infrastructure;
@@ -64,5 +66,50 @@ public sealed class GroupCommitTests(IntakeFixture fixture) : IClassFixture<Inta
         Assert.Equal(10, Convert.ToInt32(first.Returned![0], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(20, Convert.ToInt32(other.Returned![0], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("1,2", await TestDatabase.ScalarAsync<string>(Db, $"select string_agg(id::text, ',' order by id) from {table}"));
+    }
+
+    [Fact]
+    public async Task A_batch_is_one_span_linked_to_the_requests_it_commits_and_its_statements_are_not_traced_again()
+    {
+        var table = await ProbeTableAsync();
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Relief" or "Npgsql" or "Relief.IntegrationTests",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var requests = new ActivitySource("Relief.IntegrationTests");
+
+        var group = fixture.Service.Services.GetRequiredService<GroupCommit>();
+        var commits = new List<Task>();
+        var callers = new List<ActivityTraceId>();
+        foreach (var id in new[] { 1, 2, 3 })
+        {
+            // Each unit committed from its own request, as a registration is.
+            using var request = requests.StartActivity("POST /api/cases", ActivityKind.Server, parentContext: default)!;
+            callers.Add(request.TraceId);
+            commits.Add(group.CommitAsync(Insert(table, id), "140802"));
+        }
+
+        await Task.WhenAll(commits);
+        // A batch's span ends just after its units are answered.
+        List<Activity> batches = [];
+        await TestDatabase.EventuallyAsync(() => Task.FromResult(
+            (batches = [.. stopped.Where(span => span.OperationName == GroupCommit.ActivityName
+                && span.Links.Any(link => callers.Contains(link.Context.TraceId)))])
+            .Sum(span => span.Links.Count(link => callers.Contains(link.Context.TraceId))) == callers.Count), "the batches' spans end");
+
+        // Every request is linked from the batch that committed it, and each batch is a trace of its own.
+        Assert.Equal(callers.Select(id => id.ToHexString()).Order(),
+            batches.SelectMany(span => span.Links.Select(link => link.Context.TraceId)).Where(callers.Contains).Select(id => id.ToHexString()).Order());
+        Assert.All(batches, span => Assert.DoesNotContain(span.TraceId, callers));
+        Assert.Equal(3, batches.Sum(span => (int)span.GetTagItem("relief.group_commit.units")!));
+        // No database span repeats the units' statements (the test's own reads below come after this look) …
+        Assert.DoesNotContain(stopped, span => span.Source.Name == "Npgsql"
+            && span.TagObjects.Any(tag => tag.Value is string text && text.Contains(table, StringComparison.Ordinal)));
+        // … though they ran.
+        Assert.Equal(3, await TestDatabase.ScalarAsync<long>(Db, $"select count(*) from {table} where note = 'second statement'"));
     }
 }

@@ -5,6 +5,7 @@ using Relief.FamilySearch.Contracts;
 using Relief.FamilySearch.Notices;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Concurrency;
+using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.FamilySearch.Deadlines;
 
@@ -94,6 +95,9 @@ public sealed partial class DeadlineWatcher(
         var requests = (await connection.QueryAsync<DueDeadline>(new CommandDefinition(TakeDueRequests, new { Now = now, BatchSize },
             transaction, cancellationToken: cancellationToken))).AsList();
 
+        // A pass that fires deadlines is a trace of its own, which the overdue events it publishes continue.
+        using var activity = notices.Count + requests.Count > 0 ? ReliefTelemetry.ActivitySource.StartActivity("deadlines fired") : null;
+        activity?.SetTag("relief.deadlines", notices.Count + requests.Count);
         var unit = units.Begin();
         foreach (var deadline in notices)
         {

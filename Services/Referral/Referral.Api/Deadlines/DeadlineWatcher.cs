@@ -5,6 +5,7 @@ using Relief.Referral.Contracts;
 using Relief.Referral.Referrals;
 using Relief.ServiceDefaults.Data;
 using Relief.ServiceDefaults.Concurrency;
+using Relief.ServiceDefaults.Telemetry;
 
 namespace Relief.Referral.Deadlines;
 
@@ -81,6 +82,9 @@ public sealed partial class DeadlineWatcher(
         var due = (await connection.QueryAsync<DueDeadline>(new CommandDefinition(TakeDue, new { Now = now, BatchSize },
             transaction, cancellationToken: cancellationToken))).AsList();
 
+        // A pass that fires deadlines is a trace of its own, which the overdue events it publishes continue.
+        using var activity = due.Count > 0 ? ReliefTelemetry.ActivitySource.StartActivity("deadlines fired") : null;
+        activity?.SetTag("relief.deadlines", due.Count);
         var unit = units.Begin();
         foreach (var deadline in due)
         {
