@@ -44,7 +44,9 @@ public static class OpenTelemetryExtensions
                     aspnet.Filter = context =>
                         !context.Request.Path.StartsWithSegments(Extensions.HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(Extensions.AlivenessEndpointPath))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // Before the exporter's processor: it sees the span without them.
+                .AddProcessor<RedundantSpanTags>());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
