@@ -35,6 +35,7 @@ public sealed partial class RollUpFolder(NpgsqlDataSource db, IOptions<RollUpOpt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -44,6 +45,7 @@ public sealed partial class RollUpFolder(NpgsqlDataSource db, IOptions<RollUpOpt
                     await FoldAsync(connection, stoppingToken);
                 }
 
+                failures = 0;
                 await signal.WaitAsync(settings.PollInterval, stoppingToken);
                 await Task.Delay(settings.Linger, stoppingToken);
             }
@@ -53,13 +55,16 @@ public sealed partial class RollUpFolder(NpgsqlDataSource db, IOptions<RollUpOpt
             }
             catch (Exception e)
             {
-                // The deltas stay where they are: the next fold (or a summary's) moves them.
-                LogFailed(logger, e.GetType().Name);
-                await Task.Delay(settings.Linger, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // The deltas stay where they are: the next fold (or a summary's) moves them. A database that is away is
+                // tried again after pauses that double, up to the poll interval, not every second.
+                failures++;
+                var pause = TimeSpan.FromTicks(Math.Min(settings.PollInterval.Ticks, settings.Linger.Ticks << Math.Min(failures, 16)));
+                LogFailed(logger, e.GetType().Name, pause.TotalSeconds);
+                await Task.Delay(pause, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Folding the roll-ups' deltas failed ({ExceptionType}); tried again shortly")]
-    private static partial void LogFailed(ILogger logger, string exceptionType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Folding the roll-ups' deltas failed ({ExceptionType}); tried again in {PauseSeconds} s")]
+    private static partial void LogFailed(ILogger logger, string exceptionType, double pauseSeconds);
 }
