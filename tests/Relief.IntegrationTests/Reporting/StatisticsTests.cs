@@ -384,6 +384,25 @@ public sealed class StatisticsTests(ReportingFixture reporting) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_summary_asked_during_a_rebuild_answers_without_waiting_for_it()
+    {
+        var before = await SummaryAsync(TestUsers.CityAdministrator());
+        // A rebuild holds the feed lock exclusively for as long as its replay takes: here, until this test lets go.
+        await using var rebuild = new Npgsql.NpgsqlConnection(reporting.Service.DatabaseConnectionString);
+        await rebuild.OpenAsync();
+        await using var transaction = await rebuild.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(rebuild, "select pg_advisory_xact_lock(@Key)",
+            new { Key = Relief.Reporting.ReadModel.ReadModelHandlers.FeedLockKey }, transaction);
+
+        using var client = await reporting.Service.ClientForAsync(TestUsers.CityAdministrator());
+        client.Timeout = TimeSpan.FromSeconds(20);
+        using var during = await client.GetAsync(new Uri($"/api/statistics/summary?{November}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        Assert.Equal(before.ToJsonString(), (await during.Content.ReadFromJsonAsync<JsonObject>())!.ToJsonString());
+        await transaction.RollbackAsync();
+    }
+
+    [Fact]
     public async Task The_roll_up_summary_equals_a_direct_count_and_a_replay_or_a_moved_case_keeps_it_so()
     {
         Assert.Equal(0, await RollUpDriftAsync());

@@ -32,6 +32,13 @@ public sealed partial class RollUpFolder(NpgsqlDataSource db, IOptions<RollUpOpt
     public static Task FoldAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("select report_roll_ups_fold()", cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// The same, for a reader about to read the roll-ups — unless a rebuild is under way (migration 0013): the reader then
+    /// reads them as they were before it, instead of waiting for the whole rebuild.
+    /// </summary>
+    public static Task FoldUnlessRebuildingAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("select report_roll_ups_fold_unless_rebuilding()", cancellationToken: cancellationToken));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;

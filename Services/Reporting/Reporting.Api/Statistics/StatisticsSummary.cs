@@ -283,7 +283,7 @@ public static class SummaryQuery
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         // The deltas consumers wrote this last second: the roll-ups then count every row written before this summary.
-        await RollUpFolder.FoldAsync(connection, cancellationToken);
+        await RollUpFolder.FoldUnlessRebuildingAsync(connection, cancellationToken);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(SqlFor(filter, user), filter.Parameters(user), cancellationToken: cancellationToken));
         var cases = await grid.ReadSingleAsync<int>();
         var referrals = await grid.ReadSingleAsync<ReferralRow>();
