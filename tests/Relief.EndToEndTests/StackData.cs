@@ -55,6 +55,21 @@ public sealed class StackData(ReliefStack stack)
             .ToList();
     }
 
+    /// <summary>Every queue with its depth and how many consumers the broker sees on it (for a failure's account).</summary>
+    public async Task<IReadOnlyList<(string Name, long Messages, long Consumers)>> QueueStatesAsync()
+    {
+        var endpoint = stack.App.GetEndpoint("messaging", "management");
+        using var http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"relief:{Secret("messaging-password")}")));
+        var queues = await http.GetFromJsonAsync<JsonElement>("/api/queues/%2F");
+        return queues.EnumerateArray()
+            .Select(q => (q.GetProperty("name").GetString()!,
+                q.TryGetProperty("messages", out var m) ? m.GetInt64() : 0,
+                q.TryGetProperty("consumers", out var c) ? c.GetInt64() : 0))
+            .ToList();
+    }
+
     public string Secret(string name) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(stack.DataFolder, "secrets.json")))![name];
 
