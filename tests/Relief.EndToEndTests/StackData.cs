@@ -43,17 +43,8 @@ public sealed class StackData(ReliefStack stack)
         System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Every queue of the broker: name and messages waiting (ready and unacknowledged).</summary>
-    public async Task<IReadOnlyList<(string Name, long Messages)>> QueuesAsync()
-    {
-        var endpoint = stack.App.GetEndpoint("messaging", "management");
-        using var http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"relief:{Secret("messaging-password")}")));
-        var queues = await http.GetFromJsonAsync<JsonElement>("/api/queues/%2F");
-        return queues.EnumerateArray()
-            .Select(q => (q.GetProperty("name").GetString()!, q.TryGetProperty("messages", out var m) ? m.GetInt64() : 0))
-            .ToList();
-    }
+    public async Task<IReadOnlyList<(string Name, long Messages)>> QueuesAsync() =>
+        [.. (await QueueStatesAsync()).Select(q => (q.Name, q.Messages))];
 
     /// <summary>Every queue with its depth and how many consumers the broker sees on it (for a failure's account).</summary>
     public async Task<IReadOnlyList<(string Name, long Messages, long Consumers)>> QueueStatesAsync()
