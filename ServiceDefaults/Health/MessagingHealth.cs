@@ -21,6 +21,13 @@ public sealed class MessagingHealthOptions
 
     /// <summary>An unsent event older than this makes the service Degraded: something keeps it from the broker.</summary>
     public TimeSpan OutboxBacklogAge { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A receive queue the broker shows without a consumer this long, while it answers, has lost its consumer: the
+    /// bus is restarted (<see cref="ConsumerWatchdog"/>). Long enough for MassTransit's own reconnection after a broker
+    /// restart, and for the start of the service.
+    /// </summary>
+    public TimeSpan ConsumerlessGrace { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>What the monitor last saw; health checks and metrics read it, so a probe never waits on a query.</summary>
@@ -39,12 +46,14 @@ public sealed class MessagingHealthSnapshot
 }
 
 /// <summary>
-/// Reads the outbox's backlog and set-aside rows from the database and the depth of the service's _error queues from
-/// the broker (a passive declare: nothing is created or consumed), every <see cref="MessagingHealthOptions.RefreshInterval"/>.
+/// Reads the outbox's backlog and set-aside rows from the database, and the depth of the service's _error queues and
+/// the consumers of its receive queues from the broker (passive declares: nothing is created or consumed), every
+/// <see cref="MessagingHealthOptions.RefreshInterval"/>; restarts the bus when a receive queue has lost its consumer.
 /// </summary>
 public sealed partial class MessagingHealthMonitor(
     NpgsqlDataSource dataSource, ReceiveQueues queues, BrokerAddress broker, MessagingHealthSnapshot snapshot,
-    IOptions<MessagingHealthOptions> options, ILogger<MessagingHealthMonitor> logger) : BackgroundService
+    ConsumerWatchdog watchdog, IBusControl bus, IOptions<MessagingHealthOptions> options, ILogger<MessagingHealthMonitor> logger)
+    : BackgroundService
 {
     private const string ReadOutbox = """
         select (select count(*) from outbox_messages where sent_at is null and set_aside_at is null) as unsent,
@@ -74,6 +83,7 @@ public sealed partial class MessagingHealthMonitor(
                 refresh.CancelAfter(TimeSpan.FromSeconds(10));
                 await RefreshOutboxAsync(refresh.Token, stoppingToken);
                 await RefreshErrorQueuesAsync(refresh.Token, stoppingToken);
+                await WatchConsumersAsync(refresh.Token, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -113,23 +123,7 @@ public sealed partial class MessagingHealthMonitor(
     {
         try
         {
-            if (connection is not { IsOpen: true })
-            {
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                    connection = null;
-                }
-
-                connection = await new ConnectionFactory
-                {
-                    Uri = broker.Uri,
-                    AutomaticRecoveryEnabled = false,
-                    RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                    ClientProvidedName = "relief-health",
-                }.CreateConnectionAsync(cancellationToken);
-            }
-
+            var brokerConnection = await BrokerConnectionAsync(cancellationToken);
             var depths = new Dictionary<string, long>(StringComparer.Ordinal);
             var now = DateTimeOffset.UtcNow;
             foreach (var queue in queues.Names.Select(name => name + "_error"))
@@ -143,7 +137,7 @@ public sealed partial class MessagingHealthMonitor(
                     continue;
                 }
 
-                var depth = await ErrorQueueDepthAsync(connection, queue, cancellationToken);
+                var depth = await ErrorQueueDepthAsync(brokerConnection, queue, cancellationToken);
                 if (depth is null)
                 {
                     missingSince[queue] = now;
@@ -162,6 +156,104 @@ public sealed partial class MessagingHealthMonitor(
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             LogReadFailed(logger, "_error queues", e);
+        }
+    }
+
+    private async Task<IConnection> BrokerConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (connection is not { IsOpen: true })
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+                connection = null;
+            }
+
+            connection = await new ConnectionFactory
+            {
+                Uri = broker.Uri,
+                AutomaticRecoveryEnabled = false,
+                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+                ClientProvidedName = "relief-health",
+            }.CreateConnectionAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Asks the broker how many consumers each receive queue has; a queue without one for longer than the grace, while
+    /// the broker answers, means the bus lost it: the bus is stopped and started again, which declares and consumes
+    /// every queue afresh. Unsent events wait in the outbox meanwhile; unacknowledged messages go back to their queue.
+    /// </summary>
+    private async Task WatchConsumersAsync(CancellationToken cancellationToken, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<string> lost;
+        try
+        {
+            var brokerConnection = await BrokerConnectionAsync(cancellationToken);
+            var consumers = new Dictionary<string, uint?>(StringComparer.Ordinal);
+            IChannel? channel = null;
+            try
+            {
+                foreach (var queue in queues.Names)
+                {
+                    // A missing queue closes the channel that asked: the next queue gets a new one.
+                    channel ??= await brokerConnection.CreateChannelAsync(cancellationToken: cancellationToken);
+                    try
+                    {
+                        consumers[queue] = (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).ConsumerCount;
+                    }
+                    catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+                    {
+                        consumers[queue] = null;
+                        await channel.DisposeAsync();
+                        channel = null;
+                    }
+                }
+            }
+            finally
+            {
+                if (channel is not null)
+                {
+                    await channel.DisposeAsync();
+                }
+            }
+
+            lost = watchdog.Observe(consumers, options.Value.ConsumerlessGrace);
+        }
+        catch (Exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The _error queues' read has already said the broker cannot be reached.
+            watchdog.Unknown();
+            return;
+        }
+
+        if (lost.Count > 0)
+        {
+            await RestartBusAsync(lost, stoppingToken);
+        }
+    }
+
+    private async Task RestartBusAsync(IReadOnlyList<string> lost, CancellationToken stoppingToken)
+    {
+        LogRestartingBus(logger, string.Join(", ", lost), options.Value.ConsumerlessGrace.TotalSeconds);
+        watchdog.Restarted();
+        try
+        {
+            // Bounded both ways: a stop waits for the messages in hand, a start for the broker; either failing, the
+            // queues are still without consumer at a later refresh and the bus is restarted again after the grace.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            stop.CancelAfter(TimeSpan.FromSeconds(30));
+            await bus.StopAsync(stop.Token);
+            using var start = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            start.CancelAfter(TimeSpan.FromSeconds(60));
+            await bus.StartAsync(start.Token);
+            LogBusRestarted(logger);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogBusRestartFailed(logger, e.GetType().Name);
         }
     }
 
@@ -191,18 +283,53 @@ public sealed partial class MessagingHealthMonitor(
 
     private void ReadAgain(string what) => failing.Remove(what);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker shows no consumer on {Queues} for more than {GraceSeconds} s while it answers: the bus lost them; restarting the bus")]
+    private static partial void LogRestartingBus(ILogger logger, string queues, double graceSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bus restarted: its queues are consumed again")]
+    private static partial void LogBusRestarted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restarting the bus failed ({ExceptionType}); tried again if its queues are still without consumer after the grace")]
+    private static partial void LogBusRestartFailed(ILogger logger, string exceptionType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the {What} for health ({ExceptionType}); trying again at each refresh")]
     private static partial void LogCannotRead(ILogger logger, string what, string exceptionType);
 }
 
-/// <summary>Degraded while events wait too long, rows are set aside, or messages sit in _error queues.</summary>
-public sealed class MessagingHealthCheck(MessagingHealthSnapshot snapshot, IOptions<MessagingHealthOptions> options) : IHealthCheck
+/// <summary>
+/// Degraded while events wait too long, rows are set aside, messages sit in _error queues, or a receive queue has
+/// been without its consumer past the grace (the bus is being restarted for it).
+/// </summary>
+public sealed class MessagingHealthCheck(MessagingHealthSnapshot snapshot, ConsumerWatchdog watchdog, TimeProvider clock,
+    IOptions<MessagingHealthOptions> options) : IHealthCheck
 {
     public const string OutboxName = "outbox";
     public const string ErrorQueuesName = "error-queues";
+    public const string ConsumersName = "consumers";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(context.Registration.Name == OutboxName ? CheckOutbox() : CheckErrorQueues());
+        Task.FromResult(context.Registration.Name switch
+        {
+            OutboxName => CheckOutbox(),
+            ConsumersName => CheckConsumers(),
+            _ => CheckErrorQueues(),
+        });
+
+    /// <summary>
+    /// A queue without consumer at two readings in a row (one alone is a service still starting, or a broker just back
+    /// that MassTransit is reconnecting to): nothing takes its messages; after the grace the bus is restarted.
+    /// </summary>
+    private HealthCheckResult CheckConsumers()
+    {
+        var now = clock.GetUtcNow();
+        var lost = watchdog.WithoutConsumer.Where(queue => queue.Value.Readings >= 2)
+            .Select(queue => $"{queue.Key} (for {(now - queue.Value.Since).TotalSeconds:F0} s)").ToList();
+        var restarted = watchdog.LastRestart is { } at ? $" The bus was last restarted for a lost consumer at {at:u}." : "";
+        return lost.Count == 0
+            ? HealthCheckResult.Healthy("Every receive queue has a consumer, or the broker is not reachable." + restarted)
+            : HealthCheckResult.Degraded($"No consumer on {string.Join(", ", lost)}: the bus is restarted after "
+                + $"{options.Value.ConsumerlessGrace.TotalSeconds:F0} s without one.{restarted}");
+    }
 
     private HealthCheckResult CheckOutbox()
     {
@@ -248,11 +375,14 @@ public static class MessagingHealthExtensions
         builder.Services.AddOptions<MessagingHealthOptions>().BindConfiguration("Health");
         builder.Services.AddSingleton<MessagingHealthSnapshot>();
         builder.Services.AddSingleton<MessagingHealthCheck>();
+        builder.Services.AddSingleton<ConsumerWatchdog>();
         builder.Services.AddHostedService<MessagingHealthMonitor>();
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(MessagingHealthCheck.OutboxName,
                 services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]))
             .Add(new HealthCheckRegistration(MessagingHealthCheck.ErrorQueuesName,
+                services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]))
+            .Add(new HealthCheckRegistration(MessagingHealthCheck.ConsumersName,
                 services => services.GetRequiredService<MessagingHealthCheck>(), HealthStatus.Degraded, ["ready"]));
         builder.Services.AddHostedService<MessagingMetrics>();
         builder.Services.AddConsumeObserver<FaultObserver>();
