@@ -119,6 +119,11 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
         catch (TimeoutException)
         {
             await DescribeTheBrokerAsync();
+            foreach (var line in stack.ConsoleLogs.Describe())
+            {
+                output.WriteLine(line);
+            }
+
             throw;
         }
         output.WriteLine("every accepted case has reached the duty desk");
@@ -269,7 +274,6 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
         }
     }
 
-    /// <summary>No event waits in any outbox and no message waits in any queue: nothing more can arrive.</summary>
     /// <summary>
     /// When the flow stalls, which queues hold messages and which have no consumer: a service whose receive endpoints
     /// did not come back after a broker restart shows as its queues filling with nobody on them. (Once, on 30 November,
@@ -293,6 +297,7 @@ public sealed class FaultTests(ITestOutputHelper testOutput) : IAsyncLifetime
         }
     }
 
+    /// <summary>No event waits in any outbox and no message waits in any queue: nothing more can arrive.</summary>
     private async Task<bool> QuiescentAsync()
     {
         foreach (var database in new[] { "intakedb", "registrydb", "referraldb", "notificationdb" })

@@ -21,12 +21,16 @@ public sealed class ReliefStack : IAsyncDisposable
         App = app;
         DataFolder = dataFolder;
         SignIn = new TestSignIn(() => App.CreateHttpClient("identity"), "admin", AdminPassword);
+        ConsoleLogs = new ConsoleLogs(app, Services);
     }
 
     public DistributedApplication App { get; }
 
     /// <summary>The stack's data folder: secrets, PostgreSQL's cluster, RabbitMQ's node.</summary>
     public string DataFolder { get; }
+
+    /// <summary>What each service wrote to its console since the start (warnings and errors).</summary>
+    public ConsoleLogs ConsoleLogs { get; }
 
     /// <summary>Real sign-ins at the stack's identity authority.</summary>
     public TestSignIn SignIn { get; }
@@ -116,7 +120,11 @@ public sealed class ReliefStack : IAsyncDisposable
     public Uri PortalAddress => App.GetEndpoint("portal", "http");
 
     /// <summary>Stops every process of the stack (the data folder stays).</summary>
-    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await ConsoleLogs.DisposeAsync();
+    }
 
     public static void DeleteDataFolder(string dataFolder)
     {
