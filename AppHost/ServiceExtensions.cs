@@ -34,6 +34,12 @@ internal static partial class ServiceExtensions
         // Aspire has services export metrics every second while developing; at rest that export was most of an idle
         // service's CPU (README, Performance). Every five seconds keeps the dashboard's charts live enough.
         service.WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
+        // The exporter queues spans for the dashboard and drops them when its queue is full. With the SDK's 2,048 (512
+        // per export) intake dropped 171,310 of ~300,000 spans in a minute of full load; with 65,536 (tens of MB at most,
+        // only while a surge lasts) and 2,048 per export, 93,475 in the same minute: surges are ridden out, a sustained
+        // overload still outruns the dashboard on two cores (bench/run.sh reports what was dropped; README, Performance).
+        service.WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "65536");
+        service.WithEnvironment("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "2048");
         var section = service.ApplicationBuilder.Configuration.GetSection("ServiceSettings");
         foreach (var setting in section.AsEnumerable(makePathsRelative: true).Where(pair => pair.Value is not null))
         {

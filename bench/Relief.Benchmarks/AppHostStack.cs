@@ -14,17 +14,29 @@ internal sealed class AppHostStack
     public static readonly int[] ServicePorts = [5100, 5101, 5102, 5103, 5104, 5105];
 
     private readonly Process process;
+    private readonly TelemetryDrops drops;
 
-    private AppHostStack(string root, Process process)
+    private AppHostStack(string root, Process process, TelemetryDrops drops)
     {
+        this.drops = drops;
         Root = root;
         this.process = process;
     }
 
     public string Root { get; }
 
+    /// <summary>After <see cref="StopAsync"/>: the telemetry the services' exporters dropped (queue full) while it ran.</summary>
+    public IReadOnlyList<string> DroppedTelemetry { get; private set; } = [];
+
+    /// <summary>A line for the report: whether the figures were measured with every span reaching the dashboard.</summary>
+    public string DroppedTelemetryLine => DroppedTelemetry.Count == 0
+        ? "telemetry: the services' exporters dropped nothing (every span and log record reached the dashboard)"
+        : "telemetry dropped by the services' exporters, their queue full (the dashboard could not take it in as fast): "
+          + string.Join(", ", DroppedTelemetry);
+
     public static async Task<AppHostStack> StartAsync(string root, string data)
     {
+        var drops = TelemetryDrops.Watch(root, data);
         var log = Path.Combine(root, "bench", "results", "apphost.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var process = Process.Start(new ProcessStartInfo("setsid",
@@ -32,9 +44,11 @@ internal sealed class AppHostStack
             "bash", "-c", $"exec dotnet run --project AppHost -c Release --no-build --launch-profile http -- \"$@\" >> '{log}' 2>&1", "apphost",
             $"--Infrastructure:DataFolder={data}", $"--Parameters:identity-admin-password={AdminPassword}",
             "--ServiceSettings:RequestProtection:PermitsPerMinute=10000000",
+            // RELIEF_BENCH_APPHOST_ARGS: more AppHost arguments, space-separated, to measure a setting against the default.
+            .. (Environment.GetEnvironmentVariable("RELIEF_BENCH_APPHOST_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
         ])
         { WorkingDirectory = root })!;
-        var stack = new AppHostStack(root, process);
+        var stack = new AppHostStack(root, process, drops);
         await Poll.UntilAsync(async () =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -76,7 +90,9 @@ internal sealed class AppHostStack
             await Task.Delay(100);
         }
 
-        return clock.Elapsed;
+        var elapsed = clock.Elapsed;
+        DroppedTelemetry = drops.Read();
+        return elapsed;
     }
 
     private static bool IsStackProcess(string folder)

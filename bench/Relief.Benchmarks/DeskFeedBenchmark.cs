@@ -75,6 +75,8 @@ internal static class DeskFeedBenchmark
                 await stack.StopAsync();
                 Directory.Delete(data, recursive: true);
             }
+
+            Say(stack.DroppedTelemetryLine);
         }
 
         Say("");

@@ -125,6 +125,7 @@ internal static class PipelineBenchmark
             Directory.Delete(data, recursive: true);
         }
 
+        Say(stack.DroppedTelemetryLine);
         var file = Path.Combine(root, "bench", "results", "pipeline-latest.txt");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllLinesAsync(file, report);
@@ -214,6 +215,7 @@ internal static class PipelineBenchmark
             Directory.Delete(data, recursive: true);
         }
 
+        Say(stack.DroppedTelemetryLine);
         var file = Path.Combine(root, "bench", "results", "intake-latest.txt");
         await File.WriteAllLinesAsync(file, report);
     }
