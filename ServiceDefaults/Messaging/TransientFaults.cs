@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MassTransit;
 using Npgsql;
 using RabbitMQ.Client.Exceptions;
+using Relief.ServiceDefaults.Data;
 
 namespace Relief.ServiceDefaults.Messaging;
 
@@ -39,6 +40,9 @@ public static class TransientFaults
         TimeoutException or SocketException => true,
         // What the message needs has not arrived yet (another queue's event): it will, so wait for it like for an outage.
         NotYetArrivedException => true,
+        // A consumer read a row, then found it changed by someone else when it wrote (a system withdrawal racing a staff
+        // approval): the retry reads it as it now is. Endpoints catch this one themselves and answer 409.
+        StaleVersionException => true,
         BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException => true,
         ConnectionException => true,
         // Another service unreachable, restarting or overloaded, or its token refused while the authority rotates keys;

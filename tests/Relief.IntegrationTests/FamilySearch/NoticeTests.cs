@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
+using Npgsql;
 using Relief.FamilySearch.Contracts;
 using Relief.Intake.Contracts;
 using Relief.IntegrationTests.Infrastructure;
@@ -259,6 +261,42 @@ public sealed class NoticeTests(NoticeFixture fixture) : IClassFixture<NoticeFix
         var withdrawn = await fixture.Probe.WaitForAsync<NoticeWithdrawn>(m => m.NoticeId == drafted.NoticeId);
         Assert.Equal(("identified", false), (withdrawn.Message.Reason, withdrawn.Message.WasPublished));
         Assert.Equal("withdrawn", (await GetAsync(drafted.NoticeId)).GetProperty("status").GetString());
+    }
+
+    /// <summary>
+    /// The system's withdrawal reads the notice, then writes "withdrawn" where it is still as read; a staff member approving
+    /// it in between (here: the row locked, as the approval's transaction holds it, and published while the withdrawal's
+    /// update waits) leaves that update nothing to change. The message is tried again on the notice as it now is —
+    /// once it went to the _error queue, and the published notice of an identified person stayed up.
+    /// </summary>
+    [Fact]
+    public async Task A_withdrawal_by_the_system_racing_an_approval_withdraws_the_notice_as_published_and_faults_nothing()
+    {
+        var drafted = await InReviewAsync();
+        await using var approval = new NpgsqlConnection(fixture.Service.DatabaseConnectionString);
+        await approval.OpenAsync();
+        await using var transaction = await approval.BeginTransactionAsync();
+        await approval.ExecuteAsync("select 1 from notices where id = @NoticeId for update", drafted, transaction);
+
+        var messageId = Guid.NewGuid();
+        await fixture.Probe.PublishAsync(new IdentityConfirmed
+        {
+            CaseId = drafted.CaseId, CountyCode = "140802", Method = "id_card_checked", ConfirmedAt = fixture.Clock.GetUtcNow(),
+        }, messageId);
+        await TestDatabase.EventuallyAsync(async () => await CountAsync("""
+            select count(*) from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query like 'update notices%'
+            """, new { }) == 1, "the withdrawal's update waits for the notice's row");
+        await approval.ExecuteAsync("update notices set status = 'published', version = version + 1 where id = @NoticeId", drafted, transaction);
+        await transaction.CommitAsync();
+
+        var withdrawn = await fixture.Probe.WaitForAsync<NoticeWithdrawn>(m => m.NoticeId == drafted.NoticeId);
+        await fixture.Service.Consumed.WaitForAsync(messageId);
+        Assert.Equal(("identified", true), (withdrawn.Message.Reason, withdrawn.Message.WasPublished));
+        Assert.Equal("withdrawn", (await GetAsync(drafted.NoticeId)).GetProperty("status").GetString());
+        Assert.Equal(0, fixture.Service.Consumed.Faulted(messageId));
+        Assert.Equal(0, await fixture.VirtualHost.CountMessagesMentioningAsync(
+            ErrorQueues.Of<Relief.FamilySearch.Notices.IdentityConfirmedConsumer>("familysearch"), drafted.CaseId.ToString()));
     }
 
     [Fact]
