@@ -20,7 +20,7 @@ namespace Relief.IntegrationTests.Resilience;
 /// </summary>
 public sealed class LostConsumerTests : VirtualHostAndProbe
 {
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task A_service_whose_consumers_left_the_broker_restarts_its_bus_and_takes_what_waited_and_sends_what_it_held()
@@ -33,11 +33,8 @@ public sealed class LostConsumerTests : VirtualHostAndProbe
         using var staff = await intake.ClientForAsync();
         using var anonymous = intake.CreateClient();
 
+        // Stopped, its consumers are cancelled at the broker; the grace (5 s) leaves time for what follows to wait.
         await intake.Services.GetRequiredService<IBusControl>().StopAsync();
-        // The management API leaves "consumers" out of a queue's description until its statistics are first emitted.
-        await TestDatabase.EventuallyAsync(async () => (await VirtualHost.QueueAsync("intake-referral-requested"))
-                .TryGetProperty("consumers", out var consumers) && consumers.GetInt32() == 0,
-            "the broker shows Intake's queue without consumer");
         // Meanwhile a case is registered (its event waits in the outbox) and Referral's event for it waits in the queue.
         using var response = await staff.PostCaseAsync(CaseRequests.Valid(need: "Referral"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
