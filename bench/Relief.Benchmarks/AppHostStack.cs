@@ -30,8 +30,8 @@ internal sealed class AppHostStack
 
     /// <summary>A line for the report: whether the figures were measured with every span reaching the dashboard.</summary>
     public string DroppedTelemetryLine => DroppedTelemetry.Count == 0
-        ? "telemetry: the services' exporters dropped nothing (every span and log record reached the dashboard)"
-        : "telemetry dropped by the services' exporters, their queue full (the dashboard could not take it in as fast): "
+        ? "telemetry: the services' exporters dropped nothing and every export call succeeded"
+        : "telemetry the services' exporters dropped (queue full) or failed to send (the dashboard not keeping up, or gone at the stop): "
           + string.Join(", ", DroppedTelemetry);
 
     public static async Task<AppHostStack> StartAsync(string root, string data)

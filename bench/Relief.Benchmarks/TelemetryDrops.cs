@@ -14,14 +14,20 @@ internal sealed partial class TelemetryDrops
     private const string ConfigFile = "OTEL_DIAGNOSTICS.json";
 
     private readonly string folder;
+    private readonly string kept;
     private readonly List<string> configs = [];
 
-    private TelemetryDrops(string folder) => this.folder = folder;
+    private TelemetryDrops(string folder, string kept)
+    {
+        this.folder = folder;
+        this.kept = kept;
+    }
 
     /// <summary>Self-diagnostics (warnings) on for every service started from <paramref name="root"/> from now on.</summary>
     public static TelemetryDrops Watch(string root, string data)
     {
-        var drops = new TelemetryDrops(Directory.CreateDirectory(Path.Combine(data, "otel-diagnostics")).FullName);
+        var drops = new TelemetryDrops(Directory.CreateDirectory(Path.Combine(data, "otel-diagnostics")).FullName,
+            Path.Combine(root, "bench", "results", "otel-diagnostics"));
         foreach (var project in Directory.EnumerateFiles(Path.Combine(root, "Services"), "*.csproj", SearchOption.AllDirectories)
                      .Where(path => !path.Contains(".Contracts", StringComparison.Ordinal)))
         {
@@ -35,7 +41,8 @@ internal sealed partial class TelemetryDrops
 
     /// <summary>
     /// After the stack has stopped: each process's drops ("Relief.Intake.Api: 93,475 spans"), none if nothing was
-    /// dropped; and the diagnostics turned off again.
+    /// dropped; and the diagnostics turned off again. The SDK's whole logs (export failures too) are kept in
+    /// bench/results/otel-diagnostics.
     /// </summary>
     public IReadOnlyList<string> Read()
     {
@@ -49,10 +56,21 @@ internal sealed partial class TelemetryDrops
         {
             // "Relief.Intake.Api.8578.log": the process name and its id.
             var process = Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(log));
-            foreach (Match drop in Dropped().Matches(File.ReadAllText(log).Replace("\0", "", StringComparison.Ordinal)))
+            Directory.CreateDirectory(kept);
+            File.WriteAllText(Path.Combine(kept, Path.GetFileName(log)), File.ReadAllText(log).Replace("\0", "", StringComparison.Ordinal));
+            var text = File.ReadAllText(log).Replace("\0", "", StringComparison.Ordinal);
+            foreach (Match drop in Dropped().Matches(text))
             {
                 var what = drop.Groups["processor"].Value.Contains("Activity", StringComparison.Ordinal) ? "spans" : "log records";
                 found.Add(string.Create(CultureInfo.InvariantCulture, $"{process}: {long.Parse(drop.Groups["count"].Value, CultureInfo.InvariantCulture):N0} {what}"));
+            }
+
+            // An export call that timed out or was refused: the SDK tries a transient failure again, and a batch that
+            // still fails is lost — how many were lost it does not say, so the failed calls are counted as they are.
+            var failed = FailedExport().Count(text);
+            if (failed > 0)
+            {
+                found.Add(string.Create(CultureInfo.InvariantCulture, $"{process}: {failed} export call(s) of spans or logs failed (timed out or refused; a batch each, retried)"));
             }
         }
 
@@ -61,4 +79,7 @@ internal sealed partial class TelemetryDrops
 
     [GeneratedRegex(@"dropped '\{2\}' item\(s\) due to buffer full\.\{(?<processor>\w+)\}\{\w+\}\{(?<count>\d+)\}")]
     private static partial Regex Dropped();
+
+    [GeneratedRegex(@"(timed out|Transient HTTP error)[^\n]*?\{http[^}]*(TraceService|LogsService)/Export\}")]
+    private static partial Regex FailedExport();
 }
