@@ -13,6 +13,8 @@ internal sealed partial class TelemetryDrops
 {
     private const string ConfigFile = "OTEL_DIAGNOSTICS.json";
 
+    private static bool keptClearedThisRun;
+
     private readonly string folder;
     private readonly string kept;
     private readonly List<string> configs = [];
@@ -28,6 +30,13 @@ internal sealed partial class TelemetryDrops
     {
         var drops = new TelemetryDrops(Directory.CreateDirectory(Path.Combine(data, "otel-diagnostics")).FullName,
             Path.Combine(root, "bench", "results", "otel-diagnostics"));
+        // The kept logs are this run's: a previous run's go at its first stack (a restarted stack adds its own).
+        if (!keptClearedThisRun && Directory.Exists(drops.kept))
+        {
+            Directory.Delete(drops.kept, recursive: true);
+        }
+
+        keptClearedThisRun = true;
         foreach (var project in Directory.EnumerateFiles(Path.Combine(root, "Services"), "*.csproj", SearchOption.AllDirectories)
                      .Where(path => !path.Contains(".Contracts", StringComparison.Ordinal)))
         {
