@@ -137,7 +137,7 @@ public sealed partial class MessagingHealthMonitor(
                     continue;
                 }
 
-                var depth = await ErrorQueueDepthAsync(brokerConnection, queue, cancellationToken);
+                var depth = (await DeclarePassiveAsync(brokerConnection, queue, cancellationToken))?.MessageCount;
                 if (depth is null)
                 {
                     missingSince[queue] = now;
@@ -193,31 +193,9 @@ public sealed partial class MessagingHealthMonitor(
         {
             var brokerConnection = await BrokerConnectionAsync(cancellationToken);
             var consumers = new Dictionary<string, uint?>(StringComparer.Ordinal);
-            IChannel? channel = null;
-            try
+            foreach (var queue in queues.Names)
             {
-                foreach (var queue in queues.Names)
-                {
-                    // A missing queue closes the channel that asked: the next queue gets a new one.
-                    channel ??= await brokerConnection.CreateChannelAsync(cancellationToken: cancellationToken);
-                    try
-                    {
-                        consumers[queue] = (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).ConsumerCount;
-                    }
-                    catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-                    {
-                        consumers[queue] = null;
-                        await channel.DisposeAsync();
-                        channel = null;
-                    }
-                }
-            }
-            finally
-            {
-                if (channel is not null)
-                {
-                    await channel.DisposeAsync();
-                }
+                consumers[queue] = (await DeclarePassiveAsync(brokerConnection, queue, cancellationToken))?.ConsumerCount;
             }
 
             lost = watchdog.Observe(consumers, options.Value.ConsumerlessGrace);
@@ -257,13 +235,16 @@ public sealed partial class MessagingHealthMonitor(
         }
     }
 
-    /// <summary>A passive declare answers the queue's depth without creating or consuming anything; null: no such queue.</summary>
-    private static async Task<long?> ErrorQueueDepthAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    /// <summary>
+    /// A passive declare answers the queue's depth and consumers without creating or consuming anything; null: no such
+    /// queue (which closes the channel that asked: each question gets its own).
+    /// </summary>
+    private static async Task<QueueDeclareOk?> DeclarePassiveAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+            return await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
         }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
@@ -297,8 +278,8 @@ public sealed partial class MessagingHealthMonitor(
 }
 
 /// <summary>
-/// Degraded while events wait too long, rows are set aside, messages sit in _error queues, or a receive queue has
-/// been without its consumer past the grace (the bus is being restarted for it).
+/// Degraded while events wait too long, rows are set aside, messages sit in _error queues, or a receive queue has been
+/// without a consumer at two readings in a row.
 /// </summary>
 public sealed class MessagingHealthCheck(MessagingHealthSnapshot snapshot, ConsumerWatchdog watchdog, TimeProvider clock,
     IOptions<MessagingHealthOptions> options) : IHealthCheck
