@@ -88,7 +88,9 @@ public sealed partial class OutboxRelay(
         Unpublishable,
     }
 
-    private readonly record struct Result(Outcome Outcome, string? Error = null);
+    /// <param name="Error">What the row records (and ops read).</param>
+    /// <param name="Status">What the failed span says.</param>
+    private readonly record struct Result(Outcome Outcome, string? Error = null, string? Status = null);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -182,17 +184,36 @@ public sealed partial class OutboxRelay(
     internal static TimeSpan RetryDelay(int attempt, TimeSpan max) =>
         TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(attempt - 1, 20))));
 
+    /// <summary>
+    /// Publishes one row. MassTransit's send span is a child of the span that wrote the row (the request or the consumer,
+    /// from its stored traceparent), so a case's trace runs on from the POST to every consumer with no span of the relay's
+    /// own in between on success: one span fewer per event for the dashboard to take in (README, Performance). A publish
+    /// that fails leaves an "outbox relay" span with the reason in that trace, timed from when it began.
+    /// </summary>
     private async Task<Result> PublishAsync(OutboxRow row, CancellationToken cancellationToken)
     {
-        ActivityContext.TryParse(row.Traceparent, null, out var parent);
-        using var activity = ReliefTelemetry.ActivitySource.StartActivity("outbox relay", ActivityKind.Producer, parent);
-        activity?.SetTag("messaging.message.id", row.Id);
+        var began = DateTimeOffset.UtcNow;
+        // MassTransit takes a send's parent from MT-Activity-Id only when no activity is current.
+        Activity.Current = null;
+        var result = await TryPublishAsync(row, cancellationToken);
+        if (result.Outcome != Outcome.Sent)
+        {
+            ActivityContext.TryParse(row.Traceparent, null, out var parent);
+            using var failed = ReliefTelemetry.ActivitySource.StartActivity(
+                "outbox relay", ActivityKind.Producer, parent, startTime: began);
+            failed?.SetTag("messaging.message.id", row.Id);
+            failed?.SetStatus(ActivityStatusCode.Error, result.Status);
+        }
 
+        return result;
+    }
+
+    private async Task<Result> TryPublishAsync(OutboxRow row, CancellationToken cancellationToken)
+    {
         var type = Outbox.ResolveType(row.MessageType);
         if (type is null)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "unknown message type");
-            return new(Outcome.Unpublishable, "Unknown message type");
+            return new(Outcome.Unpublishable, "Unknown message type", "unknown message type");
         }
 
         object message;
@@ -202,9 +223,8 @@ public sealed partial class OutboxRelay(
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             // The type only: a message text could quote the payload.
-            return new(Outcome.Unpublishable, e.GetType().FullName);
+            return new(Outcome.Unpublishable, e.GetType().FullName, e.GetType().Name);
         }
 
         try
@@ -214,23 +234,24 @@ public sealed partial class OutboxRelay(
                 context.MessageId = row.Id;
                 // The broker returns a message no queue is bound for, instead of confirming and dropping it.
                 context.Mandatory = true;
+                if (row.Traceparent is not null)
+                {
+                    context.Headers.Set(MassTransit.Logging.DiagnosticHeaders.ActivityId, row.Traceparent);
+                }
             }), cancellationToken);
             return new(Outcome.Sent);
         }
         catch (MessageReturnedException)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "unroutable");
-            return new(Outcome.Unroutable, "Unroutable: no queue is bound for this message type yet");
+            return new(Outcome.Unroutable, "Unroutable: no queue is bound for this message type yet", "unroutable");
         }
         catch (Exception e) when (e is OperationCanceledException || TransientFaults.IsTransient(e))
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            return new(Outcome.Transient, e.GetType().FullName);
+            return new(Outcome.Transient, e.GetType().FullName, e.GetType().Name);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            return new(Outcome.Unpublishable, e.GetType().FullName);
+            return new(Outcome.Unpublishable, e.GetType().FullName, e.GetType().Name);
         }
     }
 
