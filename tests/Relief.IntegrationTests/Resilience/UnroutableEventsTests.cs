@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Relief.Intake;
@@ -10,7 +12,9 @@ namespace Relief.IntegrationTests.Resilience;
 
 /// <summary>
 /// A broker that lost its queues (a new, empty data folder) confirms a message nobody is bound for and drops it. The
-/// relay publishes as mandatory: such an event stays unsent and is tried again until a consumer's queue exists.
+/// relay publishes as mandatory: such an event stays unsent and is tried again until a consumer's queue exists. Each
+/// failed attempt leaves an "outbox relay" span with the reason in the case's trace; the send that gets through is a
+/// child of the span that wrote the row, with no relay span between.
 /// </summary>
 public sealed class UnroutableEventsTests : IAsyncLifetime
 {
@@ -42,6 +46,62 @@ public sealed class UnroutableEventsTests : IAsyncLifetime
         await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(intake.DatabaseConnectionString,
             "select count(*) from outbox_messages where sent_at is null") == 0, "the event is marked sent");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"/api/cases/{created.Id}", UriKind.Relative))).StatusCode);
+    }
+
+    private sealed record Span(string Source, string Name, string TraceId, string SpanId, string ParentSpanId, ActivityStatusCode Status, string? Description);
+
+    [Fact]
+    public async Task A_failed_publish_leaves_a_failed_relay_span_and_the_send_that_succeeds_is_a_child_of_the_request()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var spans = new ConcurrentQueue<Span>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId.ToHexString() == traceId)
+                {
+                    spans.Enqueue(new Span(activity.Source.Name, activity.DisplayName, traceId, activity.SpanId.ToHexString(),
+                        activity.ParentSpanId.ToHexString(), activity.Status, activity.StatusDescription));
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        // Nobody consumes CaseRegistered on this virtual host yet: the broker returns the event (unroutable).
+        await using var intake = new ServiceHost<IntakeApi>("intakedb", TestInfrastructure.NewName("intakedb"), virtualHost.AmqpUri,
+            new Dictionary<string, string> { ["Outbox:MaxRetryDelay"] = "00:00:01" });
+        using var client = await intake.ClientForAsync();
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var created = (await (await client.PostCaseAsync(CaseRequests.Valid())).Content.ReadFromJsonAsync<RegisteredCase>())!;
+        Assert.Equal(traceId, created.TraceId);
+
+        await TestDatabase.EventuallyAsync(() => Task.FromResult(spans.Any(span => span.Name == "outbox relay")),
+            "the relay's failed attempt is in the case's trace");
+        var failed = spans.First(span => span.Name == "outbox relay");
+        Assert.Equal((ActivityStatusCode.Error, "unroutable"), (failed.Status, failed.Description));
+
+        await using var probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
+        await probe.WaitForAsync<CaseRegistered>(m => m.CaseId == created.Id, TimeSpan.FromSeconds(60));
+        await TestDatabase.EventuallyAsync(async () => await TestDatabase.ScalarAsync<long>(intake.DatabaseConnectionString,
+            "select count(*) from outbox_messages where sent_at is null") == 0, "the event is marked sent");
+
+        // The span that wrote the row is the parent the row remembers; the send that got through hangs from it directly.
+        var writer = ActivityContext.Parse(await TestDatabase.ScalarAsync<string>(intake.DatabaseConnectionString,
+            "select traceparent from outbox_messages where payload->>'caseId' = @Id", new { Id = created.Id.ToString() }), null);
+        Assert.Equal(traceId, writer.TraceId.ToHexString());
+        await TestDatabase.EventuallyAsync(() => Task.FromResult(spans.Any(span => span.Source == "MassTransit" && span.Name.EndsWith(" receive", StringComparison.Ordinal))),
+            "the probe's receive span has ended");
+        // Every send (the broker returned the earlier ones) hangs from it directly, and the consumer from the one that got through.
+        var sends = spans.Where(span => span.Source == "MassTransit" && span.Name.EndsWith(" send", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(sends);
+        Assert.All(sends, span => Assert.Equal(writer.SpanId.ToHexString(), span.ParentSpanId));
+        var receive = spans.First(span => span.Source == "MassTransit" && span.Name.EndsWith(" receive", StringComparison.Ordinal));
+        Assert.Contains(sends, span => span.SpanId == receive.ParentSpanId);
+        // Only failed attempts leave a relay span.
+        Assert.All(spans.Where(span => span.Name == "outbox relay"), span => Assert.Equal(ActivityStatusCode.Error, span.Status));
     }
 
     public async Task DisposeAsync() => await virtualHost.DisposeAsync();
