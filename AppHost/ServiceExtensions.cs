@@ -34,12 +34,12 @@ internal static partial class ServiceExtensions
         // Aspire has services export metrics every second while developing; at rest that export was most of an idle
         // service's CPU (README, Performance). Every five seconds keeps the dashboard's charts live enough.
         service.WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
-        // The exporter queues spans for the dashboard and drops them when its queue is full. With the SDK's 2,048 (512
-        // per export) intake dropped 171,310 of ~300,000 spans in a minute of full load; with 65,536 (tens of MB at most,
-        // only while a surge lasts) and 2,048 per export, 93,475 in the same minute: surges are ridden out, a sustained
-        // overload still outruns the dashboard on two cores (bench/run.sh reports what was dropped; README, Performance).
-        service.WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "65536");
-        service.WithEnvironment("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "2048");
+        // The exporter queues spans for the dashboard and drops them when its queue is full: with the SDK's 2,048 intake
+        // dropped more than half its spans in a minute of full load. A queue holds a short surge's spans for later, and
+        // later is the cost: they reach the dashboard after the surge, at its pace, on the same two cores. With 65,536 a
+        // service the dashboard then spent most of a core for more than three minutes after 40 s of load; with 8,192,
+        // about 20 s (README, Performance: "Telemetry after a surge"). bench/run.sh reports what was dropped.
+        service.WithEnvironment("OTEL_BSP_MAX_QUEUE_SIZE", "8192");
         // A service started into a surge JITs everything at once. The runtime waits until no new method has been
         // compiled for 100 ms before it counts calls to promote hot ones, which under load is never, and with dynamic
         // PGO a hot method is compiled a third time. Counting at once and without PGO, the desk feed at 100 cases/s right
