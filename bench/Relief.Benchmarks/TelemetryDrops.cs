@@ -61,13 +61,13 @@ internal sealed partial class TelemetryDrops
         }
 
         var found = new List<string>();
+        Directory.CreateDirectory(kept);
         foreach (var log in Directory.EnumerateFiles(folder, "*.log").Order(StringComparer.Ordinal))
         {
             // "Relief.Intake.Api.8578.log": the process name and its id.
             var process = Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(log));
-            Directory.CreateDirectory(kept);
-            File.WriteAllText(Path.Combine(kept, Path.GetFileName(log)), File.ReadAllText(log).Replace("\0", "", StringComparison.Ordinal));
             var text = File.ReadAllText(log).Replace("\0", "", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(kept, Path.GetFileName(log)), text);
             foreach (Match drop in Dropped().Matches(text))
             {
                 var what = drop.Groups["processor"].Value.Contains("Activity", StringComparison.Ordinal) ? "spans" : "log records";

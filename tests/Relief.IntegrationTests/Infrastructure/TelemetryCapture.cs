@@ -50,12 +50,22 @@ public sealed class SpanCapture : IDisposable
         {
             ShouldListenTo = _ => true,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => Spans.Enqueue(Describe(activity)),
+            ActivityStopped = activity =>
+            {
+                Spans.Enqueue(Describe(activity));
+                Stopped.Enqueue(activity);
+            },
         };
         ActivitySource.AddActivityListener(listener);
     }
 
     public ConcurrentQueue<string> Spans { get; } = new();
+
+    /// <summary>The spans themselves, for what a description leaves out: their ids and parents.</summary>
+    public ConcurrentQueue<Activity> Stopped { get; } = new();
+
+    /// <summary>The finished spans of one trace.</summary>
+    public IReadOnlyList<Activity> Of(ActivityTraceId traceId) => Stopped.Where(span => span.TraceId == traceId).ToList();
 
     private static string Describe(Activity activity) =>
         $"{activity.Source.Name} {activity.DisplayName} {activity.StatusDescription} " +

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -48,40 +47,25 @@ public sealed class UnroutableEventsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"/api/cases/{created.Id}", UriKind.Relative))).StatusCode);
     }
 
-    private sealed record Span(string Source, string Name, string TraceId, string SpanId, string ParentSpanId, ActivityStatusCode Status, string? Description);
-
     [Fact]
     public async Task A_failed_publish_leaves_a_failed_relay_span_and_the_send_that_succeeds_is_a_child_of_the_request()
     {
-        var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        var spans = new ConcurrentQueue<Span>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.TraceId.ToHexString() == traceId)
-                {
-                    spans.Enqueue(new Span(activity.Source.Name, activity.DisplayName, traceId, activity.SpanId.ToHexString(),
-                        activity.ParentSpanId.ToHexString(), activity.Status, activity.StatusDescription));
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        var traceId = ActivityTraceId.CreateRandom();
+        using var capture = new SpanCapture();
+        IReadOnlyList<Activity> Spans() => capture.Of(traceId);
 
         // Nobody consumes CaseRegistered on this virtual host yet: the broker returns the event (unroutable).
         await using var intake = new ServiceHost<IntakeApi>("intakedb", TestInfrastructure.NewName("intakedb"), virtualHost.AmqpUri,
             new Dictionary<string, string> { ["Outbox:MaxRetryDelay"] = "00:00:01" });
         using var client = await intake.ClientForAsync();
-        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         var created = (await (await client.PostCaseAsync(CaseRequests.Valid())).Content.ReadFromJsonAsync<RegisteredCase>())!;
-        Assert.Equal(traceId, created.TraceId);
+        Assert.Equal(traceId.ToHexString(), created.TraceId);
 
-        await TestDatabase.EventuallyAsync(() => Task.FromResult(spans.Any(span => span.Name == "outbox relay")),
+        await TestDatabase.EventuallyAsync(() => Task.FromResult(Spans().Any(span => span.DisplayName == "outbox relay")),
             "the relay's failed attempt is in the case's trace");
-        var failed = spans.First(span => span.Name == "outbox relay");
-        Assert.Equal((ActivityStatusCode.Error, "unroutable"), (failed.Status, failed.Description));
+        var failed = Spans().First(span => span.DisplayName == "outbox relay");
+        Assert.Equal((ActivityStatusCode.Error, "unroutable"), (failed.Status, failed.StatusDescription));
 
         await using var probe = await BusProbe.StartAsync(virtualHost.AmqpUri);
         await probe.WaitForAsync<CaseRegistered>(m => m.CaseId == created.Id, TimeSpan.FromSeconds(60));
@@ -91,17 +75,19 @@ public sealed class UnroutableEventsTests : IAsyncLifetime
         // The span that wrote the row is the parent the row remembers; the send that got through hangs from it directly.
         var writer = ActivityContext.Parse(await TestDatabase.ScalarAsync<string>(intake.DatabaseConnectionString,
             "select traceparent from outbox_messages where payload->>'caseId' = @Id", new { Id = created.Id.ToString() }), null);
-        Assert.Equal(traceId, writer.TraceId.ToHexString());
-        await TestDatabase.EventuallyAsync(() => Task.FromResult(spans.Any(span => span.Source == "MassTransit" && span.Name.EndsWith(" receive", StringComparison.Ordinal))),
+        Assert.Equal(traceId, writer.TraceId);
+        static bool IsMassTransit(Activity span, string operation) =>
+            span.Source.Name == "MassTransit" && span.DisplayName.EndsWith(operation, StringComparison.Ordinal);
+        await TestDatabase.EventuallyAsync(() => Task.FromResult(Spans().Any(span => IsMassTransit(span, " receive"))),
             "the probe's receive span has ended");
         // Every send (the broker returned the earlier ones) hangs from it directly, and the consumer from the one that got through.
-        var sends = spans.Where(span => span.Source == "MassTransit" && span.Name.EndsWith(" send", StringComparison.Ordinal)).ToList();
+        var sends = Spans().Where(span => IsMassTransit(span, " send")).ToList();
         Assert.NotEmpty(sends);
-        Assert.All(sends, span => Assert.Equal(writer.SpanId.ToHexString(), span.ParentSpanId));
-        var receive = spans.First(span => span.Source == "MassTransit" && span.Name.EndsWith(" receive", StringComparison.Ordinal));
+        Assert.All(sends, span => Assert.Equal(writer.SpanId, span.ParentSpanId));
+        var receive = Spans().First(span => IsMassTransit(span, " receive"));
         Assert.Contains(sends, span => span.SpanId == receive.ParentSpanId);
         // Only failed attempts leave a relay span.
-        Assert.All(spans.Where(span => span.Name == "outbox relay"), span => Assert.Equal(ActivityStatusCode.Error, span.Status));
+        Assert.All(Spans().Where(span => span.DisplayName == "outbox relay"), span => Assert.Equal(ActivityStatusCode.Error, span.Status));
     }
 
     public async Task DisposeAsync() => await virtualHost.DisposeAsync();
